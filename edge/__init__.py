@@ -1,0 +1,1 @@
+"""The Kakashi service: configuration, supervision, storage, uplink, web page and CLI."""
