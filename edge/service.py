@@ -1,0 +1,139 @@
+"""The running gateway: wires configuration, drivers, storage and web under one supervisor."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from drivers.reading import Reading
+from edge.bus import Bus
+from edge.config import Config
+from edge.pollers import PollerSet, build_pollers
+from edge.storage import Storage, run_writer
+from edge.supervisor import Supervisor
+from edge.web.app import create_app
+from edge.web.server import serve_web
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE_PERIOD_S = 600.0
+"""Roll-ups, retention and the disk budget are checked this often; the budget
+is a ceiling with slack, not a byte-exact limit, so minutes are fine."""
+
+STORAGE_QUEUE_BATCHES = 20
+"""The writer's queue holds this many full batches: enough to ride out a slow
+SD card for several seconds before readings are dropped (and counted)."""
+
+
+class Service:
+    """One gateway process. Implements :class:`edge.web.view.ServiceView`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        on_web_listening: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.site_name = config.site.name
+        self._on_web_listening = on_web_listening
+        self.bus: Bus[Reading] = Bus()
+        self.supervisor = Supervisor()
+        self.storage: Storage | None = None
+        self.pollers = PollerSet()
+        self.started_ts = time.time()
+
+    async def run(self, stop: asyncio.Event, *, shutdown_timeout_s: float = 15.0) -> bool:
+        """Run until ``stop`` is set, then drain and flush. True if shutdown was clean."""
+        cfg = self.config
+        storage = await asyncio.to_thread(
+            Storage.open,
+            Path(cfg.storage.path),
+            raw_retention_days=cfg.storage.raw_retention_days,
+            disk_budget_bytes=int(cfg.storage.disk_budget_mb * 1024 * 1024),
+        )
+        self.storage = storage
+        storage.record_event("service_started", f"Kakashi started for site {cfg.site.id}")
+        writer_queue = self.bus.subscribe(
+            "storage", maxsize=cfg.storage.batch_max * STORAGE_QUEUE_BATCHES
+        )
+        self.pollers = build_pollers(cfg, self.bus.publish)
+
+        sup = self.supervisor
+        for runner in self.pollers.runners:
+            sup.add(f"poller:{runner.bus_id}", runner.run, stage=0)
+        sup.add(
+            "storage-writer",
+            lambda: run_writer(
+                writer_queue,
+                storage,
+                batch_max=cfg.storage.batch_max,
+                max_wait_s=cfg.storage.batch_wait_s,
+            ),
+            stage=1,
+        )
+        sup.add("maintenance", self._maintain_forever, stage=1)
+        app = create_app(self)
+        sup.add(
+            "web",
+            lambda: serve_web(
+                app, cfg.web.host, cfg.web.port, on_listening=self._on_web_listening
+            ),
+            stage=2,
+        )
+        sup.start()
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping: draining pollers, flushing storage")
+            clean = await sup.stop(shutdown_timeout_s)
+            for runner in self.pollers.runners:
+                with contextlib.suppress(Exception):
+                    await runner.close()
+            storage.record_event(
+                "service_stopped", "Kakashi stopped" + ("" if clean else " (not clean)")
+            )
+            await asyncio.to_thread(storage.close)
+        return clean
+
+    async def _maintain_forever(self) -> None:
+        assert self.storage is not None
+        while True:
+            report = await asyncio.to_thread(self.storage.maintain, time.time())
+            log.debug("maintenance: %s", report)
+            await asyncio.sleep(MAINTENANCE_PERIOD_S)
+
+    # -- ServiceView ---------------------------------------------------------
+
+    async def latest_readings(self) -> list[dict[str, Any]]:
+        if self.storage is None:
+            return []
+        rows = await asyncio.to_thread(self.storage.latest)
+        return [dataclasses.asdict(row) for row in rows]
+
+    async def health(self) -> dict[str, Any]:
+        devices: dict[str, dict[str, Any]] = {}
+        for runner in self.pollers.runners:
+            devices.update(runner.device_states())
+        storage_stats: dict[str, Any] = {}
+        if self.storage is not None:
+            stats = await asyncio.to_thread(self.storage.stats)
+            storage_stats = dataclasses.asdict(stats)
+        return {
+            "site": self.config.site.id,
+            "uptime_s": time.time() - self.started_ts,
+            "tasks": [s.as_dict() for s in self.supervisor.statuses()],
+            "bus": {
+                "published": self.bus.published,
+                "consumers": [dataclasses.asdict(s) for s in self.bus.stats()],
+            },
+            "devices": devices,
+            "unsupported_buses": self.pollers.unsupported,
+            "storage": storage_stats,
+        }

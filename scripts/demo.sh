@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up Kakashi in ./.venv and run `kakashi demo`: the service against a
+# simulated soil probe, web page on http://127.0.0.1:8080/, data in ./var/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+make_venv ""
+exec "$KAKASHI_VENV/bin/kakashi" demo "$@"
