@@ -1,0 +1,220 @@
+"""The configuration file's tables as frozen models: one class per kind of table.
+
+Every key of the file is a field here; a key that is not one is an error, so a
+typo never silently falls back to a default. Cross-references between tables
+(a device's bus, a vehicle's depot) are checked in ``references``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from edge.config.types import (
+    BatchSize,
+    Baudrate,
+    Boundary,
+    ByteSize,
+    Crop,
+    FilePath,
+    Flag,
+    Id,
+    KeepAlive,
+    Latitude,
+    ListenPort,
+    LocalDate,
+    LogLevel,
+    Longitude,
+    ModbusUnit,
+    MqttProtocol,
+    MqttTopic,
+    NonNegative,
+    OptionalFilePath,
+    OptionalText,
+    Parity,
+    Paths,
+    Positive,
+    PositiveInt,
+    StopBits,
+    TcpPort,
+    Text,
+    TimeZone,
+    VehicleType,
+    custom_error,
+)
+
+
+class Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Location(Table):
+    lat: Latitude
+    lon: Longitude
+
+
+class FieldConfig(Table):
+    name: Text
+    crop: Crop
+    area_ha: Positive
+    boundary: Boundary
+    """``(lon, lat)`` pairs, GeoJSON order."""
+    planted: LocalDate | None = None
+
+
+class Place(Table):
+    name: Text
+    location: Location
+
+
+class Site(Table):
+    id: Id
+    name: Text
+    timezone: TimeZone = "UTC"
+    location: Location | None = None
+    fields: Mapping[Id, FieldConfig] = {}
+    depots: Mapping[Id, Place] = {}
+    """Where vehicles start and end their routes."""
+    collection_points: Mapping[Id, Place] = {}
+
+
+class _BusCommon(Table):
+    timeout_s: Positive = 1.0
+    frame_gap_ms: NonNegative | None = None
+    """None: the drivers derive the gap from the baud rate."""
+
+
+class _TcpBus(_BusCommon):
+    host: Text
+    port: TcpPort
+
+
+class _SerialBus(_BusCommon):
+    port: Text
+    """The device path, e.g. ``/dev/ttyAMA0``."""
+    baudrate: Baudrate = 9600
+    parity: Parity = "N"
+    stopbits: StopBits = 1
+    bytesize: ByteSize = 8
+    rs485_rts: Flag = False
+    """Drive RTS for the transmit direction (a Pi UART with a bare MAX485)."""
+
+
+class ModbusTcpBus(_TcpBus):
+    type: Literal["modbus_tcp"]
+
+
+class ModbusRtuOverTcpBus(_TcpBus):
+    """RTU frames (with CRC) tunnelled through a TCP serial server."""
+
+    type: Literal["modbus_rtu_over_tcp"]
+
+
+class ModbusRtuBus(_SerialBus):
+    type: Literal["modbus_rtu"]
+
+
+class SerialLinesBus(_SerialBus):
+    """A serial port carrying text lines (NMEA 0183, ASCII), one device per port."""
+
+    type: Literal["serial_lines"]
+
+
+Bus = Annotated[
+    ModbusTcpBus | ModbusRtuBus | ModbusRtuOverTcpBus | SerialLinesBus,
+    Field(discriminator="type"),
+]
+BusType = Literal["modbus_tcp", "modbus_rtu", "modbus_rtu_over_tcp", "serial_lines"]
+MODBUS_BUS_TYPES: frozenset[str] = frozenset({"modbus_tcp", "modbus_rtu", "modbus_rtu_over_tcp"})
+LINE_BUS_TYPES: frozenset[str] = frozenset({"serial_lines"})
+
+
+class Device(Table):
+    profile: Text
+    bus: Text
+    unit: ModbusUnit | None = None
+    """The Modbus unit (slave) address; required on Modbus buses, absent otherwise."""
+    poll_interval_s: Positive = 10.0
+    field: Text | None = None
+    vehicle: Text | None = None
+    enabled: Flag = True
+
+
+class Vehicle(Table):
+    type: VehicleType
+    name: Text
+    depot: Text
+    speed_kmh: Positive
+    payload_kg: Positive
+    battery_wh: Positive
+
+
+class Tls(Table):
+    ca_file: OptionalFilePath = None
+    cert_file: OptionalFilePath = None
+    key_file: OptionalFilePath = None
+
+    @model_validator(mode="after")
+    def _cert_with_key(self) -> Tls:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise custom_error("cert_file and key_file go together: give both or neither")
+        return self
+
+
+class Mqtt(Table):
+    enabled: Flag = False
+    host: Text = "localhost"
+    port: TcpPort = 1883
+    protocol: MqttProtocol = "5"
+    client_id: OptionalText = ""
+    """Empty: ``kakashi-<site.id>`` (see ``Config.mqtt_client_id``)."""
+    username: OptionalText = ""
+    password_file: OptionalFilePath = None
+    """The password lives in its own file so the configuration can be shared."""
+    base_topic: MqttTopic = "kakashi"
+    keepalive_s: KeepAlive = 60
+    tls: Tls | None = None
+    ha_discovery: Flag = True
+
+
+class Web(Table):
+    host: Text = "127.0.0.1"
+    port: ListenPort = 8080
+    """0 asks the system for a free port (the demo and tests do)."""
+
+
+class Storage(Table):
+    path: FilePath = Path("var/kakashi.db")
+    """Relative paths are relative to the working directory."""
+    raw_retention_days: Positive = 30.0
+    disk_budget_mb: PositiveInt = 1024
+    batch_max: BatchSize = 500
+    batch_wait_s: NonNegative = 1.0
+
+
+class Profiles(Table):
+    extra_dirs: Paths = ()
+    """More device-profile directories; relative paths are relative to the working directory."""
+
+
+class Logging(Table):
+    level: LogLevel = "info"
+
+
+class Config(Table):
+    site: Site
+    buses: Mapping[Id, Bus] = {}
+    devices: Mapping[Id, Device] = {}
+    vehicles: Mapping[Id, Vehicle] = {}
+    mqtt: Mqtt = Mqtt()
+    web: Web = Web()
+    storage: Storage = Storage()
+    profiles: Profiles = Profiles()
+    logging: Logging = Logging()
+
+    @property
+    def mqtt_client_id(self) -> str:
+        return self.mqtt.client_id or f"kakashi-{self.site.id}"
