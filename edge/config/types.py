@@ -63,7 +63,8 @@ def choice_of(literal: Any) -> WrapValidator:
 def _time_zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: zoneinfo opens the name as a file (too long, a directory ...).
         zones = zoneinfo.available_timezones()
         same_city = sorted(z for z in zones if z.rsplit("/", 1)[-1].lower() == name.lower())
         hint = f"; did you mean {same_city[0]!r}?" if same_city else did_you_mean(name, zones)

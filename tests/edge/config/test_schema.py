@@ -381,3 +381,12 @@ def test_web_port_zero_means_any_free_port_but_bus_ports_need_a_real_one() -> No
     assert parse_config(SITE + "[web]\nport = 0\n", FILE).web.port == 0
     issue = only_issue(SITE + TCP_BUS.replace("5020", "0"))
     assert issue.message == "expected an integer from 1 to 65535, found 0 (integer)"
+
+
+@pytest.mark.parametrize(
+    "name", ["a" * 300, "../../etc/passwd", "/etc/localtime", "Asia", "\\u0000"]
+)
+def test_a_timezone_that_zoneinfo_cannot_even_open_is_still_an_issue(name: str) -> None:
+    issue = only_issue(SITE + f'timezone = "{name}"\n')
+    assert issue.key == "site.timezone"
+    assert issue.message.startswith("expected a time zone name like 'Asia/Tokyo' or 'UTC'")
