@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from edge.config.types import (
+from edge.config.values import (
     BatchSize,
     Baudrate,
     Boundary,

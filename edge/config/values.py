@@ -37,7 +37,8 @@ def custom_error(message: str) -> PydanticCustomError:
 
 
 def expect(description: str, *accepts: type, choices: tuple[str, ...] = ()) -> WrapValidator:
-    """Check the TOML type exactly, then the constraints before it, in one message."""
+    """Check the TOML type exactly, then the constraints listed before this one in
+    ``Annotated``; any failure becomes one message naming ``description``."""
 
     def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if type(value) in accepts:
