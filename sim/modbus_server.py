@@ -1,0 +1,133 @@
+"""A Modbus TCP server for simulated devices, built on pymodbus's async server.
+
+pymodbus changes its server API between minor releases (contexts became
+``SimDevice``/``SimData`` in 3.x), so it is used here and nowhere else in the
+simulator. Register values live in :class:`RegisterBank` objects and are copied
+into pymodbus's store on every access, so the simulation may change them at any
+time. Units the server does not serve stay silent, like an absent device on an
+RS-485 line behind a gateway, and a served unit can be silenced to play dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any, cast
+
+from pymodbus.constants import ExcCodes
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+from drivers.profile import Function
+from sim.register_bank import RegisterBank
+
+_TABLE_BY_FUNCTION_CODE: dict[int, Function] = {
+    1: Function.COIL,
+    5: Function.COIL,
+    15: Function.COIL,
+    2: Function.DISCRETE_INPUT,
+    3: Function.HOLDING,
+    6: Function.HOLDING,
+    16: Function.HOLDING,
+    23: Function.HOLDING,
+    4: Function.INPUT,
+}
+# pymodbus's order of the four tables in a SimDevice with separate blocks.
+_BLOCK_ORDER = (Function.COIL, Function.DISCRETE_INPUT, Function.HOLDING, Function.INPUT)
+
+
+class SimModbusServer:
+    def __init__(
+        self, units: Mapping[int, RegisterBank], *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        for unit in units:
+            # pymodbus reserves unit 0 for "every unit not listed".
+            if not 1 <= unit <= 255:
+                raise ValueError(f"simulated unit ids are 1..255, found {unit}")
+        if not units:
+            raise ValueError("a simulated Modbus server needs at least one unit")
+        self._units = dict(units)
+        self._host = host
+        self._port = port
+        self._server: Any = None
+        self.silent: set[int] = set()
+        """Served units that currently ignore every request."""
+        self.address: tuple[str, int] | None = None
+
+    async def start(self) -> tuple[str, int]:
+        """Listen and return the bound (host, port), the real port when given 0."""
+        devices = [_sim_device(unit, bank) for unit, bank in self._units.items()]
+        server = ModbusTcpServer(devices, address=(self._host, self._port), trace_pdu=self._filter)
+        try:
+            await server.serve_forever(background=True)
+        except RuntimeError as exc:
+            raise OSError(f"cannot listen on {self._host}:{self._port}: {exc}") from None
+        self._server = server
+        # After listen() pymodbus keeps the asyncio.Server in ``transport``.
+        listener = cast(asyncio.Server, server.transport)
+        host, port = listener.sockets[0].getsockname()[:2]
+        self.address = (str(host), int(port))
+        return self.address
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.shutdown()
+            self._server = None
+
+    def _filter(self, sending: bool, pdu: Any) -> Any:
+        # Returning None for a received request makes pymodbus drop it unanswered.
+        if not sending and (pdu.dev_id not in self._units or pdu.dev_id in self.silent):
+            return None
+        return pdu
+
+
+def _sim_device(unit: int, bank: RegisterBank) -> SimDevice:
+    coils, discrete_inputs, holding, inputs = (_block(bank, f) for f in _BLOCK_ORDER)
+
+    async def action(
+        function_code: int,
+        start_address: int,
+        address: int,
+        count: int,
+        registers: list[int],
+        set_values: list[int] | list[bool] | None,
+    ) -> ExcCodes | None:
+        function = _TABLE_BY_FUNCTION_CODE.get(function_code)
+        if function is None or not bank.addresses(function):
+            return ExcCodes.ILLEGAL_ADDRESS
+        if set_values is not None:
+            if not all(bank.is_writable(function, a) for a in range(address, address + count)):
+                return ExcCodes.ILLEGAL_ADDRESS
+            bank.write(function, address, [int(v) for v in set_values])
+            return None
+        values = bank.read(function, address, count)
+        if function.is_bits:
+            # Bit tables reach us packed 16 to a register, bit 0 first.
+            for bit_address, value in zip(range(address, address + count), values, strict=True):
+                index = bit_address // 16 - start_address
+                mask = 1 << (bit_address % 16)
+                registers[index] = (
+                    (registers[index] | mask) if value else (registers[index] & ~mask)
+                )
+        else:
+            registers[address - start_address : address - start_address + count] = values
+        return None
+
+    return SimDevice(unit, simdata=(coils, discrete_inputs, holding, inputs), action=action)
+
+
+def _block(bank: RegisterBank, function: Function) -> list[SimData]:
+    addresses = bank.addresses(function)
+    if function.is_bits:
+        if not addresses:
+            # pymodbus needs one entry per table; the action refuses access to it.
+            return [SimData(0, values=[False], datatype=DataType.BITS)]
+        return [SimData(a, values=[False], datatype=DataType.BITS) for a in addresses]
+    if not addresses:
+        return [SimData(0, datatype=DataType.INVALID)]
+    return [
+        SimData(
+            a, values=0, datatype=DataType.REGISTERS, readonly=not bank.is_writable(function, a)
+        )
+        for a in addresses
+    ]

@@ -1,0 +1,65 @@
+"""The register image of one simulated device, laid out by its profile.
+
+The simulator sets values by point name (``bank.set("moisture", 31.4)``) and the
+bank stores the registers :meth:`Point.encode` gives, so what the simulator
+serves is by construction what the profile says the device sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drivers.modbus.registers import RegisterType
+from drivers.profile import Function, Point, Profile
+
+
+class RegisterBank:
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._points = {p.name: p for p in profile.points}
+        self._values: dict[Function, dict[int, int]] = {f: {} for f in Function}
+        self._writable: dict[Function, set[int]] = {f: set() for f in Function}
+        for point in profile.points:
+            for address in range(point.address, point.end):
+                self._values[point.function][address] = 0
+                if point.writable:
+                    self._writable[point.function].add(address)
+
+    def addresses(self, function: Function) -> list[int]:
+        """Every address a point of ``function`` occupies, ascending."""
+        return sorted(self._values[function])
+
+    def is_writable(self, function: Function, address: int) -> bool:
+        return address in self._writable[function]
+
+    def set(self, point_name: str, value: float | str) -> None:
+        """Store ``value`` as the point's registers; ValueError if it cannot be encoded."""
+        point = self._points.get(point_name)
+        if point is None:
+            known = ", ".join(self._points) or "none"
+            raise KeyError(
+                f"profile {self.profile.name}: no point {point_name!r} (points: {known})"
+            )
+        registers = point.encode(value)
+        table = self._values[point.function]
+        if point.data_type is RegisterType.BIT and not point.function.is_bits:
+            mask = 1 << (point.bit or 0)
+            table[point.address] = (table[point.address] & ~mask) | registers[0]
+            return
+        for offset, register in enumerate(registers):
+            table[point.address + offset] = register
+
+    def get(self, point: Point) -> list[int]:
+        table = self._values[point.function]
+        return [table[a] for a in range(point.address, point.end)]
+
+    def read(self, function: Function, address: int, count: int) -> list[int]:
+        """Registers (or 0/1 bits) from ``address``; unmapped addresses read 0."""
+        table = self._values[function]
+        return [table.get(a, 0) for a in range(address, address + count)]
+
+    def write(self, function: Function, address: int, values: Sequence[int]) -> None:
+        """A client's write; the caller has checked the addresses are writable."""
+        table = self._values[function]
+        for offset, value in enumerate(values):
+            table[address + offset] = int(value)
