@@ -128,6 +128,11 @@ class Point:
         return self.data_type.width or 1
 
     @property
+    def is_register_bit(self) -> bool:
+        """One bit of a holding or input register, which other points may share."""
+        return self.data_type is RegisterType.BIT and not self.function.is_bits
+
+    @property
     def end(self) -> int:
         """One past the last address the point occupies."""
         return self.address + self.register_count

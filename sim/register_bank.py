@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from drivers.modbus.registers import RegisterType
 from drivers.profile import Function, Point, Profile
 
 
@@ -42,7 +41,7 @@ class RegisterBank:
             )
         registers = point.encode(value)
         table = self._values[point.function]
-        if point.data_type is RegisterType.BIT and not point.function.is_bits:
+        if point.is_register_bit:
             mask = 1 << (point.bit or 0)
             table[point.address] = (table[point.address] & ~mask) | registers[0]
             return
