@@ -29,6 +29,7 @@ from planner.validate import Eligibility
 
 MS = 1000  # solver time units per second
 FORBIDDEN = 10**12  # a leg that cannot be made: above any horizon or battery
+UNLIMITED = 2**53  # a capacity the file leaves open (volume, by default)
 STRATEGIES = {
     "parallel-insertion+gls": ("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
     "local-insertion+gls": ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
@@ -230,9 +231,12 @@ class OrToolsModel:
     def _allowed(self, eligibility: Eligibility) -> None:
         position = {v.id: i for i, v in enumerate(self.problem.vehicles)}
         for stop in self.stops:
-            allowed = [position[v] for v in eligibility.vehicles.get(stop.id, ())]
-            if len(allowed) < len(position):
-                self.routing.SetAllowedVehiclesForIndex(allowed, self._index(stop.id))
+            allowed = {position[v] for v in eligibility.vehicles.get(stop.id, ())}
+            barred = [v for v in range(len(position)) if v not in allowed]
+            if barred:
+                # SetAllowedVehiclesForIndex is unusable from Python in OR-Tools 9.15 (its
+                # Span argument accepts no Python type); removing values is equivalent.
+                self.routing.VehicleVar(self._index(stop.id)).RemoveValues(barred)
 
     def _disjunctions(self) -> None:
         # A required stop may still be dropped at a cost above any plan's, so the
@@ -316,7 +320,7 @@ def _units(amount: float, scale: float) -> int:
 
 
 def _cap(amount: float, scale: float) -> int:
-    return math.floor(amount * scale + 1e-9)
+    return UNLIMITED if math.isinf(amount) else math.floor(amount * scale + 1e-9)
 
 
 def _cost(value: float) -> int:

@@ -137,10 +137,14 @@ def _type_key(vehicle: Vehicle) -> tuple[Any, ...]:
     return (
         vehicle.start,
         vehicle.end,
-        math.floor(limit.kg * KG_SCALE),
-        math.floor(limit.m3 * M3_SCALE),
+        _capacity(limit.kg, KG_SCALE),
+        _capacity(limit.m3, M3_SCALE),
         round(vehicle.fixed_cost * 1000),
         math.ceil(vehicle.shift.start_s * 1000),
         math.floor(vehicle.shift.end_s * 1000),
         (vehicle.speed_mps, vehicle.cost_per_km),
     )
+
+
+def _capacity(amount: float, scale: int) -> int:
+    return 2**53 if math.isinf(amount) else math.floor(amount * scale)

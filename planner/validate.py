@@ -149,7 +149,8 @@ def _pair_errors(problem: Problem) -> Iterable[str]:
             if pickup.demand != delivery.demand:
                 yield (
                     f"{who}: the pickup loads {pickup.demand.kg:g} kg / "
-                    f"{pickup.demand.m3:g} m³ but the delivery unloads {delivery.demand.kg:g} kg / {delivery.demand.m3:g} m³"
+                    f"{pickup.demand.m3:g} m³ but the delivery unloads "
+                    f"{delivery.demand.kg:g} kg / {delivery.demand.m3:g} m³"
                 )
             if pickup.required != delivery.required:
                 yield f"{who}: both stops must be required, or both optional"
