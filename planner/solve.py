@@ -67,9 +67,10 @@ def solve_request(
     workers: int = 2,
     engines: tuple[str, ...] = ("ortools", "pyvrp"),
     extra_dropped: Mapping[str, str] | None = None,
+    strict: bool = True,
 ) -> Plan:
     started = time.monotonic()
-    layout, eligibility = validate(problem)
+    layout, eligibility = validate(problem, strict)
     predropped = dict(eligibility.unservable)
     predropped.update(extra_dropped or {})
     request = replace(request, skip=request.skip | frozenset(predropped))

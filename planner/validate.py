@@ -28,13 +28,17 @@ class Eligibility:
     unservable: dict[str, str]  # optional stops no vehicle can serve, with the reason
 
 
-def validate(problem: Problem) -> tuple[Layout, Eligibility]:
-    """Check the problem; raise InvalidProblemError listing every error found."""
+def validate(problem: Problem, strict: bool = True) -> tuple[Layout, Eligibility]:
+    """Check the problem; raise InvalidProblemError listing every error found.
+
+    With `strict` off (re-planning, where time has moved on), a required stop no
+    vehicle can serve any more is dropped with its reason instead of failing.
+    """
     errors = list(_data_errors(problem))
     if errors:
         raise InvalidProblemError(errors)
     layout = layout_for(problem)
-    eligibility, errors = _eligibility(problem, layout)
+    eligibility, errors = _eligibility(problem, layout, strict)
     if errors:
         raise InvalidProblemError(errors)
     return layout, eligibility
@@ -205,7 +209,7 @@ def _weight_errors(problem: Problem) -> Iterable[str]:
             )
 
 
-def _eligibility(problem: Problem, layout: Layout) -> tuple[Eligibility, list[str]]:
+def _eligibility(problem: Problem, layout: Layout, strict: bool) -> tuple[Eligibility, list[str]]:
     partner: dict[str, tuple[str, str]] = {}
     for pair in problem.pairs:
         partner[pair.pickup] = (pair.pickup, pair.delivery)
@@ -227,7 +231,7 @@ def _eligibility(problem: Problem, layout: Layout) -> tuple[Eligibility, list[st
         if ok:
             continue
         message = f"stop {stop.id!r}: no vehicle can serve it: " + "; ".join(reasons)
-        if stop.required:
+        if stop.required and strict:
             errors.append(message)
         else:
             unservable[stop.id] = "; ".join(reasons)
