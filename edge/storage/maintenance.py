@@ -1,0 +1,140 @@
+"""Keeping the database inside its retention window and its disk budget.
+
+Both work one hour at a time, oldest first: fold the hour's raw rows into the
+hourly rollups and delete them in one transaction (see ``rollup``). The lock is
+taken per hour, so the writer is never held up for a whole maintenance run.
+Only complete hours are folded: the current hour is still being written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from edge.storage.disk_usage import used_bytes
+from edge.storage.events import insert_event
+from edge.storage.rollup import FoldResult, fold_hour, oldest_raw_ms
+from edge.storage.stats import refresh_row_estimate
+from edge.storage.timestamps import HOUR_MS, from_ms, hour_floor_ms
+from edge.storage.transaction import write_transaction
+
+log = logging.getLogger(__name__)
+
+Locked = Callable[[], AbstractContextManager[Database]]
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceReport:
+    rolled_up_hours: int
+    """(series, hour) rollup rows created or added to."""
+    pruned_retention: int
+    """Raw rows folded away because they were older than the retention window."""
+    pruned_budget: int
+    """Raw rows folded away, oldest first, to get under the disk budget."""
+    used_bytes: int
+    budget_bytes: int | None
+
+
+@dataclass
+class _Tally:
+    rollup_rows: int = 0
+    pruned: int = 0
+    hours: int = 0
+
+    def add(self, fold: FoldResult) -> None:
+        self.rollup_rows += fold.rollup_rows
+        self.pruned += fold.pruned
+        self.hours += 1
+
+
+def maintain(
+    locked: Locked, *, now_ms: int, retention_ms: int, budget_bytes: int | None
+) -> MaintenanceReport:
+    retention = _fold_until(locked, hour_floor_ms(now_ms - retention_ms))
+    if retention.pruned:
+        log.info(
+            "retention: folded %d raw readings from %d hours into hourly rollups",
+            retention.pruned,
+            retention.hours,
+        )
+    budget = _Tally()
+    with locked() as db:
+        used = used_bytes(db)
+    if budget_bytes is not None and used > budget_bytes:
+        budget, used = _fold_to_budget(locked, now_ms=now_ms, budget_bytes=budget_bytes)
+    with locked() as db:
+        refresh_row_estimate(db)
+    return MaintenanceReport(
+        rolled_up_hours=retention.rollup_rows + budget.rollup_rows,
+        pruned_retention=retention.pruned,
+        pruned_budget=budget.pruned,
+        used_bytes=used,
+        budget_bytes=budget_bytes,
+    )
+
+
+def _fold_until(locked: Locked, limit_ms: int) -> _Tally:
+    """Fold every hour of raw data that starts before ``limit_ms`` (hour-aligned)."""
+    tally = _Tally()
+    while True:
+        with locked() as db:
+            oldest = oldest_raw_ms(db)
+            if oldest is None or oldest >= limit_ms:
+                return tally
+            with write_transaction(db):
+                tally.add(fold_hour(db, hour_floor_ms(oldest)))
+
+
+def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[_Tally, int]:
+    tally = _Tally()
+    complete_before = hour_floor_ms(now_ms)
+    through_ms: int | None = None
+    while True:
+        with locked() as db:
+            used = used_bytes(db)
+            if used <= budget_bytes:
+                break
+            oldest = oldest_raw_ms(db)
+            if oldest is None or oldest >= complete_before:
+                break
+            through_ms = hour_floor_ms(oldest) + HOUR_MS
+            with write_transaction(db):
+                tally.add(fold_hour(db, hour_floor_ms(oldest)))
+    met = used <= budget_bytes
+    through = "nothing" if through_ms is None else f"raw data before {_iso(through_ms)}"
+    message = (
+        f"disk budget {budget_bytes} bytes exceeded: pruned {tally.pruned} oldest raw "
+        f"readings ({through}, kept as hourly rollups); now using {used} bytes"
+    )
+    if not met:
+        message += "; still over budget, only the current hour's raw data or other tables remain"
+    log.warning("%s", message)
+    with locked() as db:
+        with write_transaction(db):
+            insert_event(
+                db,
+                now_ms,
+                "disk_budget",
+                message,
+                severity="warning",
+                source="storage",
+                actor="system",
+                data={
+                    "budget_bytes": budget_bytes,
+                    "used_bytes": used,
+                    "pruned": tally.pruned,
+                    "hours": tally.hours,
+                    "under_budget": met,
+                },
+            )
+        used = used_bytes(db)
+    return tally, used
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(from_ms(ms), UTC).isoformat(timespec="seconds")
