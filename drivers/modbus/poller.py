@@ -163,6 +163,8 @@ class ModbusPoller:
         loop = asyncio.get_running_loop()
         for block in self._plans[device.id]:
             request = pdu.read_request(block.function.read_code, block.address, block.count)
+            # Errors name the device and the registers, not just the bus.
+            where = f"{device.id} ({block.function} {block.address}..{block.end - 1})"
             state.record_request()
             sent = loop.time()
             try:
@@ -175,20 +177,20 @@ class ModbusPoller:
                     if isinstance(exc, RequestTimeoutError)
                     else ErrorKind.TRANSPORT
                 )
-                state.record_error(kind, str(exc), self._clock())
+                state.record_error(kind, f"{where}: {exc}", self._clock())
                 break  # the rest would only wait out the same silence
             except FrameError as exc:
-                state.record_error(ErrorKind.FRAME, str(exc), self._clock())
+                state.record_error(ErrorKind.FRAME, f"{where}: {exc}", self._clock())
                 continue
             received = self._clock()
             state.record_latency(loop.time() - sent)
             try:
                 self._publish(device, block, request, response, received)
             except ModbusException as exc:
-                state.record_error(ErrorKind.EXCEPTION, f"{device.id}: {exc}", received)
+                state.record_error(ErrorKind.EXCEPTION, f"{where}: {exc}", received)
                 continue
             except FrameError as exc:
-                state.record_error(ErrorKind.FRAME, f"{device.id}: {exc}", received)
+                state.record_error(ErrorKind.FRAME, f"{where}: {exc}", received)
                 continue
             answered = True
         state.end_poll(answered, self._clock())

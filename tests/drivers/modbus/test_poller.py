@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from drivers.modbus.poller import ModbusPoller, PolledDevice
 from drivers.modbus.tcp_client import ModbusTcpClient
 from drivers.profile import load_profile
 from drivers.reading import Quality, Reading
+from sim.modbus_server import SimModbusServer
+from sim.register_bank import RegisterBank
 from tests.drivers.modbus.conftest import REFERENCE, PeerServer
 
 TS = 1234.5
@@ -75,7 +78,7 @@ async def test_live_device_keeps_being_read_while_a_dead_one_goes_down(
 
     dead = bus.poller.states()["dead"]
     assert dead.errors[ErrorKind.TIMEOUT] >= 3
-    assert "unit 2: no reply" in dead.last_error
+    assert dead.last_error.startswith("dead (holding 0..3): bus-a: unit 2: no reply")
     assert bus.of("dead") == []
     live = bus.poller.states()["live"]
     assert live.state is Health.UP
@@ -119,7 +122,9 @@ async def test_exception_responses_are_counted_and_a_device_without_data_goes_do
     await eventually(lambda: bus.health("weather") is Health.DOWN)
     weather = bus.poller.states()["weather"]
     assert weather.errors[ErrorKind.EXCEPTION] >= 3 * 7  # seven blocks, each refused
-    assert "illegal data address" in weather.last_error
+    assert weather.last_error == (
+        "weather (input 1400..1400): function 4: exception 0x02 (illegal data address)"
+    )
     assert weather.errors[ErrorKind.TIMEOUT] == 0
     assert bus.of("weather") == []
     assert bus.health("live") is Health.UP
@@ -159,3 +164,54 @@ def test_device_definitions_are_checked() -> None:
     client = ModbusTcpClient("127.0.0.1", 1, name="x")
     with pytest.raises(ValueError, match="bus x: device ids used twice: p"):
         ModbusPoller("x", client, [PolledDevice("p", profile, 1, 1.0)] * 2, lambda r: None)
+
+
+MIXED = """\
+[device]
+manufacturer = "Kakashi"
+model = "pump node"
+protocol = "modbus"
+
+[points.pump_on]
+function = "coil"
+address = 3
+type = "bit"
+[points.float_switch]
+function = "discrete_input"
+address = 9
+type = "bit"
+[points.alarm]
+function = "holding"
+address = 20
+type = "bit"
+bit = 4
+[points.flow]
+function = "input"
+address = 5
+type = "f32"
+word_order = "little"
+unit = "L/min"
+"""
+
+
+async def test_every_table_is_polled_and_decoded(tmp_path: Path, buses: Callable[..., Bus]) -> None:
+    path = tmp_path / "pump_node.toml"
+    path.write_text(MIXED, encoding="utf-8")
+    profile = load_profile(path)
+    bank = RegisterBank(profile)
+    for name, value in {"pump_on": 1, "float_switch": 1, "alarm": 1, "flow": 12.25}.items():
+        bank.set(name, value)
+    server = SimModbusServer({3: bank})
+    _, port = await server.start()
+    try:
+        bus = buses(port, [PolledDevice("pump", profile, 3, 0.02)])
+        await eventually(lambda: len(bus.readings) >= 4)
+    finally:
+        await server.stop()
+    first = {r.point: (r.value, r.unit) for r in bus.readings[:4]}
+    assert first == {
+        "pump_on": (1.0, ""),
+        "float_switch": (1.0, ""),
+        "alarm": (1.0, ""),
+        "flow": (12.25, "L/min"),
+    }
