@@ -87,7 +87,11 @@ def _fold_until(locked: Locked, limit_ms: int) -> _Tally:
             if oldest is None or oldest >= limit_ms:
                 return tally
             with write_transaction(db):
-                tally.add(fold_hour(db, hour_floor_ms(oldest)))
+                fold = fold_hour(db, hour_floor_ms(oldest))
+        tally.add(fold)
+        if not fold.pruned:
+            _report_stuck(oldest)
+            return tally
 
 
 def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[_Tally, int]:
@@ -104,7 +108,12 @@ def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[
                 break
             through_ms = hour_floor_ms(oldest) + HOUR_MS
             with write_transaction(db):
-                tally.add(fold_hour(db, hour_floor_ms(oldest)))
+                fold = fold_hour(db, hour_floor_ms(oldest))
+            used = used_bytes(db)
+        tally.add(fold)
+        if not fold.pruned:
+            _report_stuck(oldest)
+            break
     met = used <= budget_bytes
     through = "nothing" if through_ms is None else f"raw data before {_iso(through_ms)}"
     message = (
@@ -134,6 +143,16 @@ def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[
             )
         used = used_bytes(db)
     return tally, used
+
+
+def _report_stuck(oldest_ms: int) -> None:
+    # Cannot happen while readings only reference existing series, but a loop
+    # that frees nothing must stop rather than spin.
+    log.error(
+        "maintenance: folding the hour of the oldest raw reading (%s) deleted nothing; "
+        "stopping this run",
+        _iso(oldest_ms),
+    )
 
 
 def _iso(ms: int) -> str:

@@ -26,7 +26,7 @@ from edge.storage.maintenance import MaintenanceReport, maintain
 from edge.storage.rollup import HourlyRollup, hourly_history
 from edge.storage.series import SeriesCache
 from edge.storage.stats import StorageStats, collect_stats, refresh_row_estimate
-from edge.storage.timestamps import now_ms, to_ms
+from edge.storage.timestamps import bound_to_ms, now_ms, to_ms
 from edge.storage.transaction import write_transaction
 
 log = logging.getLogger(__name__)
@@ -139,13 +139,13 @@ class Storage:
             return latest_readings(db)
 
     def history(self, device: str, point: str, start: float, end: float) -> list[HistoryRow]:
-        """Raw readings with ``start <= ts < end`` (seconds), oldest first.
+        """Raw readings with ``start <= ts < end`` (seconds, may be infinite), oldest first.
 
         Readings already folded into rollups are not here; see ``rollup_history``.
         """
         with self.locked() as db:
             sid = self._series.find(device, point)
-            return [] if sid is None else raw_history(db, sid, to_ms(start), to_ms(end))
+            return [] if sid is None else raw_history(db, sid, bound_to_ms(start), bound_to_ms(end))
 
     def rollup_history(
         self, device: str, point: str, start: float, end: float
@@ -154,7 +154,9 @@ class Storage:
         whole, combining stored rollups with raw readings not yet folded."""
         with self.locked() as db:
             sid = self._series.find(device, point)
-            return [] if sid is None else hourly_history(db, sid, to_ms(start), to_ms(end))
+            return (
+                [] if sid is None else hourly_history(db, sid, bound_to_ms(start), bound_to_ms(end))
+            )
 
     def record_event(
         self,

@@ -6,9 +6,13 @@ current dates) and exact, where float seconds would compare unreliably.
 
 from __future__ import annotations
 
+import math
 import time
 
 HOUR_MS = 3_600_000
+FAR_S = 253_402_300_800.0
+"""Year 10000: query bounds are clamped to +-this, so an infinite bound means
+"no bound" instead of an overflow."""
 
 
 def to_ms(seconds: float) -> int:
@@ -25,3 +29,10 @@ def now_ms() -> int:
 
 def hour_floor_ms(ms: int) -> int:
     return ms - ms % HOUR_MS
+
+
+def bound_to_ms(seconds: float) -> int:
+    """A query bound in milliseconds; ``-inf``/``inf`` mean unbounded."""
+    if math.isnan(seconds):
+        raise ValueError("a time bound must be a number of seconds, got NaN")
+    return to_ms(max(-FAR_S, min(FAR_S, seconds)))

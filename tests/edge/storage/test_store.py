@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +38,9 @@ def test_round_trip_keeps_values_text_none_and_qualities(storage: Storage) -> No
     ]
     assert storage.history("pump-1", "state", T0, T0 + 60) == [(T0 + 5, "on", Quality.GOOD)]
     assert storage.history("nobody", "moisture", T0, T0 + 60) == []
+    everything = storage.history("soil-1", "moisture", -math.inf, math.inf)
+    assert len(everything) == 4
+    assert len(storage.rollup_history("soil-1", "moisture", -math.inf, math.inf)) == 1
 
     assert storage.latest() == [
         LatestReading("pump-1", "state", T0 + 5, "on", "", Quality.GOOD),

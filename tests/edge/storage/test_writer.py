@@ -26,7 +26,7 @@ def _stored_count(storage: Storage) -> int:
 
 async def _until(condition: Callable[[], bool], what: str) -> None:
     """Poll ``condition``, yielding to the loop; bounded so a bug fails instead of hanging."""
-    for _ in range(5000):
+    for _ in range(20_000):
         if condition():
             return
         await asyncio.sleep(0.001)
