@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import warnings
 from typing import Any
 
 from planner.layout import Layout
@@ -118,7 +119,11 @@ def solve_with_pyvrp(
         if request.max_iterations is not None
         else MaxRuntime(request.budget_s)
     )
-    result = model.solve(stop_rule, seed=request.seed, display=False)
+    with warnings.catch_warnings():
+        # PyVRP warns when it struggles to find a feasible plan; a missing plan is
+        # already handled by the portfolio, and the warning would only add noise.
+        warnings.simplefilter("ignore")
+        result = model.solve(stop_rule, seed=request.seed, display=False)
     if not result.is_feasible():
         return None
     fleet_of_type = list(groups.values())
