@@ -100,8 +100,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("KAKASHI_BENCH_DIR")) as tmp:
         writer = measure_writer(Path(tmp) / "bench.db", total=args.readings, batch=args.batch)
-    print(f"batched writer: {writer['readings_per_s']:,.0f} readings/s "
-          f"(batches of {args.batch}, synchronous=FULL, WAL)")
+    print(
+        f"batched writer: {writer['readings_per_s']:,.0f} readings/s "
+        f"(batches of {args.batch}, synchronous=FULL, WAL)"
+    )
     print(f"batched writer: {writer['cpu_s_per_100k']:.2f} CPU s per 100,000 readings")
     idle = measure_idle_rss(args.idle_s)
     print(f"idle `kakashi run`: peak RSS {idle:.1f} MB after {args.idle_s:.0f} s")

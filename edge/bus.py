@@ -80,27 +80,31 @@ class Subscription(Generic[T]):
         self.delivered += len(batch)
         return batch
 
-    async def get_batch(self, max_items: int, max_wait_s: float) -> list[T]:
+    async def get_batch(
+        self, max_items: int, max_wait_s: float, into: list[T] | None = None
+    ) -> list[T]:
         """Wait for one item, then gather more for at most ``max_wait_s``.
 
-        Batching is what lets one SQLite transaction (one fsync) carry hundreds of
-        readings; the wait bounds how old the oldest unsaved reading can get.
+        Batching is what lets one SQLite transaction (one fsync) carry hundreds
+        of readings; the wait bounds how old the oldest unsaved reading gets.
+        Items are appended to ``into`` (and it is returned) so that a caller
+        cancelled mid-wait still holds what was already taken off the queue.
         """
-        first = await self.get()
-        batch = [first]
-        batch.extend(self.get_nowait_batch(max_items - 1))
+        batch: list[T] = [] if into is None else into
+        if not batch:
+            batch.append(await self.get())
+        batch.extend(self.get_nowait_batch(max_items - len(batch)))
         if len(batch) >= max_items or max_wait_s <= 0:
             return batch
-        deadline = asyncio.get_running_loop().time() + max_wait_s
-        while len(batch) < max_items:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                break
-            try:
-                batch.append(await asyncio.wait_for(self.get(), remaining))
-            except TimeoutError:
-                break
-            batch.extend(self.get_nowait_batch(max_items - len(batch)))
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+        # cancellation that races with an arriving item, hanging shutdown.
+        try:
+            async with asyncio.timeout(max_wait_s):
+                while len(batch) < max_items:
+                    batch.append(await self.get())
+                    batch.extend(self.get_nowait_batch(max_items - len(batch)))
+        except TimeoutError:
+            pass
         return batch
 
     def stats(self) -> SubscriptionStats:

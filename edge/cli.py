@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
     demo.add_argument("--data-dir", type=Path, default=Path("var"), help="default ./var")
+
+    # Subcommands owned by other packages register themselves; their heavy
+    # libraries (ortools) load only when the command runs.
+    from planner.cli import add_plan_command
+
+    add_plan_command(sub)
     return parser
 
 
@@ -71,7 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from edge.demo import run_demo
 
         setup_logging("info")
+        args.data_dir.mkdir(parents=True, exist_ok=True)
         return asyncio.run(run_demo(args.port, args.data_dir))
+    func = getattr(args, "func", None)
+    if func is not None:
+        code: int = func(args)
+        return code
     raise AssertionError(f"unhandled command {args.command!r}")
 
 

@@ -86,7 +86,6 @@ async def run_demo(web_port: int, data_dir: Path) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    data_dir.mkdir(parents=True, exist_ok=True)
     sim, sim_port = await start_simulated_probe()
     log.info("simulated soil probe listening on 127.0.0.1:%d (pid %d)", sim_port, sim.pid)
 

@@ -70,7 +70,14 @@ def build_pollers(config: Config, emit: Emit) -> PollerSet:
                 bus_id=bus_id,
                 run=poller.run,
                 close=poller.close,
-                device_states=lambda p=poller: {k: v.as_dict() for k, v in p.states().items()},
+                device_states=_device_states_of(poller),
             )
         )
     return result
+
+
+def _device_states_of(poller: ModbusPoller) -> Callable[[], dict[str, dict[str, Any]]]:
+    def device_states() -> dict[str, dict[str, Any]]:
+        return {dev: state.as_dict() for dev, state in poller.states().items()}
+
+    return device_states

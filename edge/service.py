@@ -82,9 +82,7 @@ class Service:
         app = create_app(self)
         sup.add(
             "web",
-            lambda: serve_web(
-                app, cfg.web.host, cfg.web.port, on_listening=self._on_web_listening
-            ),
+            lambda: serve_web(app, cfg.web.host, cfg.web.port, on_listening=self._on_web_listening),
             stage=2,
         )
         sup.start()

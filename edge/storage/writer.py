@@ -46,39 +46,13 @@ async def run_writer(
     taken: list[Reading] = []
     try:
         while True:
-            await _gather(sub, taken, batch_max, max_wait_s)
+            await sub.get_batch(batch_max, max_wait_s, into=taken)
             stored = await _store_until_done(storage, taken, retry_initial_s, retry_max_s)
             taken = []
             _report(on_stored, stored)
     except asyncio.CancelledError:
         _flush(sub, storage, taken, batch_max, on_stored)
         raise
-
-
-async def _gather(
-    sub: Subscription[Reading], into: list[Reading], batch_max: int, max_wait_s: float
-) -> None:
-    """Wait for one reading, then collect more for at most ``max_wait_s``.
-
-    Like ``Subscription.get_batch``, but collecting into the caller's list:
-    ``get_batch`` holds what it took in a local list that a cancellation
-    during its wait would throw away.
-    """
-    loop = asyncio.get_running_loop()
-    into.append(await sub.get())
-    into.extend(sub.get_nowait_batch(batch_max - len(into)))
-    deadline = loop.time() + max_wait_s
-    while len(into) < batch_max:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return
-        try:
-            async with asyncio.timeout(remaining):
-                item = await sub.get()
-        except TimeoutError:
-            return
-        into.append(item)
-        into.extend(sub.get_nowait_batch(batch_max - len(into)))
 
 
 async def _store_until_done(

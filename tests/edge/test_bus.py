@@ -72,3 +72,18 @@ def test_names_are_unique_and_sizes_positive() -> None:
         bus.subscribe("storage", 1)
     with pytest.raises(ValueError, match="maxsize must be >= 1"):
         bus.subscribe("web", 0)
+
+
+async def test_items_taken_by_a_cancelled_get_batch_stay_with_the_caller() -> None:
+    bus: Bus[Reading] = Bus()
+    sub = bus.subscribe("storage", maxsize=100)
+    taken: list[Reading] = []
+    bus.publish(_reading(0))
+    waiting = asyncio.create_task(sub.get_batch(10, max_wait_s=60.0, into=taken))
+    await asyncio.sleep(0)  # let it take the first item and start waiting for more
+    bus.publish(_reading(1))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert [r.ts for r in taken] == [_reading(0).ts, _reading(1).ts]
