@@ -6,9 +6,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from edge.storage.errors import StorageError
+from edge.storage.lean_import import Database
 from edge.storage.schema import migrate
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from sqlite_utils import Database
+from edge.storage.lean_import import Database
 
 
 def used_bytes(db: Database) -> int:

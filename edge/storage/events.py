@@ -7,8 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from edge.storage.lean_import import Database
 from edge.storage.timestamps import from_ms
 
 log = logging.getLogger(__name__)

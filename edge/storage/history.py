@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from drivers.reading import Quality, Value
+from edge.storage.lean_import import Database
 from edge.storage.quality_codes import quality_from_code
 from edge.storage.timestamps import from_ms
 

@@ -6,9 +6,8 @@ import logging
 import math
 from collections.abc import Sequence
 
-from sqlite_utils import Database
-
 from drivers.reading import Quality, Reading
+from edge.storage.lean_import import Database
 from edge.storage.quality_codes import QUALITY_TO_CODE
 from edge.storage.series import SeriesCache
 from edge.storage.timestamps import to_ms

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from drivers.reading import Quality, Value
+from edge.storage.lean_import import Database
 from edge.storage.quality_codes import quality_from_code
 from edge.storage.timestamps import from_ms
 

@@ -14,10 +14,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from edge.storage.disk_usage import used_bytes
 from edge.storage.events import insert_event
+from edge.storage.lean_import import Database
 from edge.storage.rollup import FoldResult, fold_hour, oldest_raw_ms
 from edge.storage.stats import refresh_row_estimate
 from edge.storage.timestamps import HOUR_MS, from_ms, hour_floor_ms

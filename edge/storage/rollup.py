@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from edge.storage.lean_import import Database
 from edge.storage.quality_codes import GOOD_CODE
 from edge.storage.timestamps import HOUR_MS, from_ms, hour_floor_ms
 

@@ -16,9 +16,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from edge.storage.errors import StorageError
+from edge.storage.lean_import import Database
 from edge.storage.transaction import write_transaction
 
 log = logging.getLogger(__name__)

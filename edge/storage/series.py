@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
+from edge.storage.lean_import import Database
 
 SeriesKey = tuple[str, str]
 

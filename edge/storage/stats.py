@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from edge.storage.disk_usage import file_bytes, used_bytes
+from edge.storage.lean_import import Database
 from edge.storage.rollup import oldest_raw_ms
 from edge.storage.timestamps import from_ms
 

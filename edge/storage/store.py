@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from sqlite_utils import Database
-
 from drivers.reading import Reading
 from edge.storage.database import open_database
 from edge.storage.errors import StorageError
@@ -22,6 +20,7 @@ from edge.storage.events import Event, insert_event, recent_events
 from edge.storage.history import HistoryRow, raw_history
 from edge.storage.ingest import write_batch
 from edge.storage.latest import LatestReading, latest_readings
+from edge.storage.lean_import import Database
 from edge.storage.maintenance import MaintenanceReport, maintain
 from edge.storage.rollup import HourlyRollup, hourly_history
 from edge.storage.series import SeriesCache

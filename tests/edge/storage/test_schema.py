@@ -4,9 +4,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from edge.storage import SCHEMA_VERSION, StorageError, migrate
+from edge.storage.lean_import import Database
 from edge.storage.schema import schema_version
 
 CORE_TABLES = {
