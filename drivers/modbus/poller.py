@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from drivers.device_state import DeviceState, ErrorKind, Health
 from drivers.modbus import pdu
 from drivers.modbus.backoff import Backoff
+from drivers.modbus.client import ModbusClient
 from drivers.modbus.errors import FrameError, ModbusException, RequestTimeoutError, TransportError
 from drivers.modbus.plan import DEFAULT_MAX_GAP, ReadBlock, plan_reads
-from drivers.modbus.tcp_client import ModbusTcpClient
 from drivers.profile import Profile, Protocol
 from drivers.reading import Emit, Reading
 
@@ -58,7 +58,7 @@ class ModbusPoller:
     def __init__(
         self,
         name: str,
-        client: ModbusTcpClient,
+        client: ModbusClient,
         devices: Sequence[PolledDevice],
         emit: Emit,
         *,
