@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run ruff, mypy and pytest.
-# Debian packages (mosquitto, socat, chromium) are installed when missing;
+# Debian packages (mosquitto, socat, chromium, mbpoll) are installed when missing;
 # Python packages go into ./.venv. Tests that need a broker or a browser fail,
 # never skip, when one is missing.
 set -euo pipefail
@@ -11,6 +11,7 @@ missing=()
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v mbpoll >/dev/null 2>&1 || missing+=(mbpoll)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
