@@ -6,12 +6,20 @@ simulator. Register values live in :class:`RegisterBank` objects and are copied
 into pymodbus's store on every access, so the simulation may change them at any
 time. Units the server does not serve stay silent, like an absent device on an
 RS-485 line behind a gateway, and a served unit can be silenced to play dead.
+
+Like many real devices, a unit refuses with "illegal data address" any read
+that touches a register no point of its profile occupies, unless its bank says
+otherwise (``RegisterBank(refuse_unmapped=False)``). For tests of the bus
+itself, the server logs every request it answers, can hold a unit's answers
+until a gate opens (a slow device whose pace the test controls), and can make
+a unit acknowledge writes it then forgets.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from pymodbus.constants import ExcCodes
@@ -36,6 +44,18 @@ _TABLE_BY_FUNCTION_CODE: dict[int, Function] = {
 _BLOCK_ORDER = (Function.COIL, Function.DISCRETE_INPUT, Function.HOLDING, Function.INPUT)
 
 
+@dataclass(frozen=True, slots=True)
+class SimRequest:
+    """One request a served unit received, as the server decoded it."""
+
+    unit: int
+    function: int
+    address: int
+    count: int
+    values: tuple[int, ...] = ()
+    """What a write request carried (registers, or 0/1 for coils)."""
+
+
 class SimModbusServer:
     def __init__(
         self, units: Mapping[int, RegisterBank], *, host: str = "127.0.0.1", port: int = 0
@@ -52,11 +72,17 @@ class SimModbusServer:
         self._server: Any = None
         self.silent: set[int] = set()
         """Served units that currently ignore every request."""
+        self.requests: list[SimRequest] = []
+        """Every request to a served, non-silent unit, in the order received."""
+        self.gates: dict[int, asyncio.Event] = {}
+        """Units that answer only once their event is set."""
+        self.ignore_writes: set[int] = set()
+        """Units that acknowledge writes but keep their registers unchanged."""
         self.address: tuple[str, int] | None = None
 
     async def start(self) -> tuple[str, int]:
         """Listen and return the bound (host, port), the real port when given 0."""
-        devices = [_sim_device(unit, bank) for unit, bank in self._units.items()]
+        devices = [_sim_device(self, unit, bank) for unit, bank in self._units.items()]
         server = ModbusTcpServer(devices, address=(self._host, self._port), trace_pdu=self._filter)
         try:
             await server.serve_forever(background=True)
@@ -76,12 +102,17 @@ class SimModbusServer:
 
     def _filter(self, sending: bool, pdu: Any) -> Any:
         # Returning None for a received request makes pymodbus drop it unanswered.
-        if not sending and (pdu.dev_id not in self._units or pdu.dev_id in self.silent):
+        if sending:
+            return pdu
+        if pdu.dev_id not in self._units or pdu.dev_id in self.silent:
             return None
+        values = tuple(int(v) for v in (pdu.registers or pdu.bits))
+        count = len(values) if values else pdu.count
+        self.requests.append(SimRequest(pdu.dev_id, pdu.function_code, pdu.address, count, values))
         return pdu
 
 
-def _sim_device(unit: int, bank: RegisterBank) -> SimDevice:
+def _sim_device(server: SimModbusServer, unit: int, bank: RegisterBank) -> SimDevice:
     coils, discrete_inputs, holding, inputs = (_block(bank, f) for f in _BLOCK_ORDER)
 
     async def action(
@@ -92,13 +123,17 @@ def _sim_device(unit: int, bank: RegisterBank) -> SimDevice:
         registers: list[int],
         set_values: list[int] | list[bool] | None,
     ) -> ExcCodes | None:
+        gate = server.gates.get(unit)
+        if gate is not None:
+            await gate.wait()
         function = _TABLE_BY_FUNCTION_CODE.get(function_code)
         if function is None or not bank.addresses(function):
             return ExcCodes.ILLEGAL_ADDRESS
         if set_values is not None:
             if not all(bank.is_writable(function, a) for a in range(address, address + count)):
                 return ExcCodes.ILLEGAL_ADDRESS
-            bank.write(function, address, [int(v) for v in set_values])
+            if unit not in server.ignore_writes:
+                bank.write(function, address, [int(v) for v in set_values])
             return None
         values = bank.read(function, address, count)
         if function.is_bits:
@@ -125,6 +160,9 @@ def _block(bank: RegisterBank, function: Function) -> list[SimData]:
         return [SimData(a, values=[False], datatype=DataType.BITS) for a in addresses]
     if not addresses:
         return [SimData(0, datatype=DataType.INVALID)]
+    if not bank.refuse_unmapped:
+        # Registers between points read as 0, like a device with a flat memory map.
+        addresses = list(range(addresses[0], addresses[-1] + 1))
     return [
         SimData(
             a, values=0, datatype=DataType.REGISTERS, readonly=not bank.is_writable(function, a)

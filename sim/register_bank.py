@@ -13,8 +13,11 @@ from drivers.profile import Function, Point, Profile
 
 
 class RegisterBank:
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, *, refuse_unmapped: bool = True) -> None:
         self.profile = profile
+        self.refuse_unmapped = refuse_unmapped
+        """Refuse reads touching registers no point occupies (exception 2), as many
+        devices do; False serves them as 0, like a device with a flat memory map."""
         self._points = {p.name: p for p in profile.points}
         self._values: dict[Function, dict[int, int]] = {f: {} for f in Function}
         self._writable: dict[Function, set[int]] = {f: set() for f in Function}
