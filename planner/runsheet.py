@@ -23,7 +23,8 @@ def run_sheet(problem: Problem, plan: Plan) -> str:
             f"== {vehicle.id} ({vehicle.kind.value}{', ' + vehicle.name if vehicle.name else ''})",
             f"   {len(route.stop_ids)} stops, {route.distance_m / 1000:.2f} km, "
             f"cost {route.cost:.2f}" + (f", {route.energy_wh:.0f} Wh" if vehicle.drone else ""),
-            "   #  arrive  start  leave  action     stop                load kg  battery Wh",
+            # The stop goes last, whole: a driver must never read a clipped name.
+            "   #  arrive  start  leave  action     load kg  battery Wh  stop",
         ]
         for n, visit in enumerate(route.visits):
             action = {
@@ -32,14 +33,14 @@ def run_sheet(problem: Problem, plan: Plan) -> str:
                 VisitKind.PICKUP: "pick up",
                 VisitKind.END: "return",
             }[visit.kind]
-            battery = "" if visit.battery_after_wh is None else f"{visit.battery_after_wh:10.0f}"
+            battery = "" if visit.battery_after_wh is None else f"{visit.battery_after_wh:.0f}"
             label = visit.place_id + (
                 f" ({names[visit.place_id]})" if names.get(visit.place_id) else ""
             )
             lines.append(
                 f"  {n:2d}  {clock(visit.arrival_s)}  {clock(visit.start_s)}  "
-                f"{clock(visit.departure_s)}  {action:9}  {label[:19]:19} "
-                f"{visit.load_after.kg:7.1f}  {battery}"
+                f"{clock(visit.departure_s)}  {action:9}  "
+                f"{visit.load_after.kg:7.1f}  {battery:>10}  {label}"
             )
     if plan.dropped:
         lines += ["", "Not planned:"]
