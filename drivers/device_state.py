@@ -3,6 +3,10 @@
 A device is declared down after a few consecutive failed polls and is then
 only probed on a jittered exponential backoff, so a dead probe costs the bus
 one timeout now and then instead of one every poll cycle.
+
+Health follows polls only. Writes are counted apart (``writes``,
+``write_errors``): an operator's write to a dead device fails without making
+the device's state any worse than its polls already show.
 """
 
 from __future__ import annotations
@@ -46,7 +50,14 @@ class DeviceState:
     last_error: str = ""
     last_error_ts: float | None = None
     latency_last_s: float | None = None
+    """Round trip of the last answered read request."""
     latency_ewma_s: float | None = None
+    writes: int = 0
+    """Write requests sent (writes rejected before sending are not counted)."""
+    write_errors: int = 0
+    """Writes not acknowledged, or whose read-back failed or differed."""
+    last_write_error: str = ""
+    last_write_ts: float | None = None
 
     def record_request(self) -> None:
         self.requests += 1
@@ -63,6 +74,14 @@ class DeviceState:
             self.latency_ewma_s = latency_s
         else:
             self.latency_ewma_s += EWMA_ALPHA * (latency_s - self.latency_ewma_s)
+
+    def record_write(self, ok: bool, ts: float, error: str = "") -> None:
+        """One write sent to the device; ``ok`` if it took effect as asked."""
+        self.writes += 1
+        self.last_write_ts = ts
+        if not ok:
+            self.write_errors += 1
+            self.last_write_error = error
 
     def end_poll(self, ok: bool, ts: float) -> None:
         """Close one poll: ``ok`` if the device answered with data at least once."""
@@ -104,4 +123,8 @@ class DeviceState:
             "last_error_ts": self.last_error_ts,
             "latency_last_s": self.latency_last_s,
             "latency_ewma_s": self.latency_ewma_s,
+            "writes": self.writes,
+            "write_errors": self.write_errors,
+            "last_write_error": self.last_write_error,
+            "last_write_ts": self.last_write_ts,
         }

@@ -40,6 +40,7 @@ _TABLE_BY_FUNCTION_CODE: dict[int, Function] = {
     23: Function.HOLDING,
     4: Function.INPUT,
 }
+_WRITE_CODES = frozenset({5, 6, 15, 16, 23})
 # pymodbus's order of the four tables in a SimDevice with separate blocks.
 _BLOCK_ORDER = (Function.COIL, Function.DISCRETE_INPUT, Function.HOLDING, Function.INPUT)
 
@@ -134,6 +135,10 @@ def _sim_device(server: SimModbusServer, unit: int, bank: RegisterBank) -> SimDe
                 return ExcCodes.ILLEGAL_ADDRESS
             if unit not in server.ignore_writes:
                 bank.write(function, address, [int(v) for v in set_values])
+            return None
+        if function_code in _WRITE_CODES:
+            # pymodbus reads back what it just stored to build the echo; a unit
+            # that ignores writes still echoes the request, as real ones do.
             return None
         values = bank.read(function, address, count)
         if function.is_bits:

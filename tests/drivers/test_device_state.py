@@ -105,3 +105,22 @@ def test_as_dict_is_json_ready() -> None:
     assert data["errors"] == {"timeout": 1, "exception": 1, "frame": 0, "transport": 0}
     assert data["last_error"] == "illegal data address"
     assert data["last_success_ts"] is None
+    assert data["latency_last_s"] is None
+    assert (data["writes"], data["write_errors"], data["last_write_error"]) == (0, 0, "")
+
+
+def test_writes_are_counted_apart_from_health() -> None:
+    s = state()
+    s.end_poll(True, 1.0)
+    s.record_write(True, 2.0)
+    s.record_write(False, 3.0, "pump: setpoint: no reply")
+    s.record_write(True, 4.0)
+    assert (s.writes, s.write_errors) == (3, 1)
+    assert s.last_write_error == "pump: setpoint: no reply"
+    assert s.last_write_ts == 4.0
+    # A failed write is neither a failed poll nor an error of the device's reads.
+    assert health(s) is Health.UP
+    assert s.consecutive_failures == 0
+    assert sum(s.errors.values()) == 0
+    data = json.loads(json.dumps(s.as_dict()))
+    assert (data["writes"], data["write_errors"], data["last_write_ts"]) == (3, 1, 4.0)

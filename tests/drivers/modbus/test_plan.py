@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.modbus.plan import ReadBlock, plan_reads
+from drivers.modbus.plan import Boundary, ReadBlock, plan_reads
 from drivers.modbus.registers import RegisterType
 from drivers.profile import Function, Point, load_profile
 
@@ -148,3 +148,97 @@ def test_slice_for_gives_each_point_its_registers() -> None:
 def test_negative_gap_is_refused() -> None:
     with pytest.raises(ValueError, match="max_gap: expected >= 0, found -1"):
         plan_reads([], max_gap=-1)
+
+
+def cut(function: Function, *addresses: int) -> list[Boundary]:
+    return [Boundary(function, a) for a in addresses]
+
+
+@pytest.mark.parametrize(
+    ("points", "boundaries", "expected"),
+    [
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 1), pt("c", H, 5)],
+            [],
+            [("holding", 0, 6, ["a", "b", "c"])],
+            id="no-boundaries-as-before",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 1), pt("c", H, 5)],
+            cut(H, 5),
+            [("holding", 0, 2, ["a", "b"]), ("holding", 5, 1, ["c"])],
+            id="cut-at-the-point-after-a-gap",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 1), pt("c", H, 5)],
+            cut(H, 3),
+            [("holding", 0, 2, ["a", "b"]), ("holding", 5, 1, ["c"])],
+            id="cut-inside-the-gap",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 1), pt("c", H, 2)],
+            cut(H, 1, 2),
+            [("holding", 0, 1, ["a"]), ("holding", 1, 1, ["b"]), ("holding", 2, 1, ["c"])],
+            id="cuts-between-adjacent-points",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 1), pt("c", H, 2), pt("d", H, 3)],
+            cut(H, 2, 3),
+            [("holding", 0, 2, ["a", "b"]), ("holding", 2, 1, ["c"]), ("holding", 3, 1, ["d"])],
+            id="one-point-cut-out-the-rest-merged",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 5), pt("c", IN, 0), pt("d", IN, 5)],
+            cut(IN, 5),
+            [("holding", 0, 6, ["a", "b"]), ("input", 0, 1, ["c"]), ("input", 5, 1, ["d"])],
+            id="a-boundary-applies-to-its-own-table-only",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 4)],
+            cut(H, 0, 4 + 1, 100),
+            [("holding", 0, 5, ["a", "b"])],
+            id="boundaries-outside-the-span-change-nothing",
+        ),
+        pytest.param(
+            [pt("x", H, 4, "bit", bit=0), pt("y", H, 4, "bit", bit=7), pt("z", H, 5)],
+            cut(H, 4, 5),
+            [("holding", 4, 1, ["x", "y"]), ("holding", 5, 1, ["z"])],
+            id="bit-fields-of-one-register-stay-together",
+        ),
+        pytest.param(
+            [pt("a", H, 0, "u32"), pt("b", H, 3)],
+            cut(H, 1),
+            [("holding", 0, 2, ["a"]), ("holding", 3, 1, ["b"])],
+            id="a-boundary-never-cuts-a-point",
+        ),
+        pytest.param(
+            [pt("a", H, 0), pt("b", H, 2), pt("c", H, 124)],
+            cut(H, 2),
+            [("holding", 0, 1, ["a"]), ("holding", 2, 123, ["b", "c"])],
+            id="after-a-cut-the-next-block-grows-to-the-size-limit",
+        ),
+    ],
+)
+def test_plan_with_boundaries(
+    points: list[Point], boundaries: list[Boundary], expected: list[tuple[str, int, int, list[str]]]
+) -> None:
+    assert spans(plan_reads(points, max_gap=200, boundaries=boundaries)) == expected
+
+
+def test_block_knows_its_gaps_and_point_starts() -> None:
+    block = ReadBlock(
+        H,
+        0,
+        12,
+        (
+            pt("a", H, 0, "u32"),
+            pt("x", H, 2, "bit", bit=1),
+            pt("y", H, 2, "bit", bit=9),
+            pt("b", H, 6),
+            pt("c", H, 7),
+            pt("d", H, 11),
+        ),
+    )
+    assert block.gap_ends() == [6, 11]
+    assert block.group_starts() == [0, 2, 6, 7, 11]
+    assert block.span == "holding 0..11"

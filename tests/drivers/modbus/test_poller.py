@@ -121,9 +121,11 @@ async def test_exception_responses_are_counted_and_a_device_without_data_goes_do
     )
     await eventually(lambda: bus.health("weather") is Health.DOWN)
     weather = bus.poller.states()["weather"]
-    assert weather.errors[ErrorKind.EXCEPTION] >= 3 * 7  # seven blocks, each refused
+    assert weather.errors[ErrorKind.EXCEPTION] >= 3 * 7  # seven points, each refused alone
     assert weather.last_error == (
-        "weather (input 1400..1400): function 4: exception 0x02 (illegal data address)"
+        "weather: point global_radiation (input 1400..1400): function 4: exception 0x02 "
+        "(illegal data address); the device does not serve this address, "
+        "check profile lambrecht_meteo_pro"
     )
     assert weather.errors[ErrorKind.TIMEOUT] == 0
     assert bus.of("weather") == []
