@@ -49,7 +49,6 @@ from drivers.modbus.backoff import Backoff
 from drivers.modbus.client import ModbusClient
 from drivers.modbus.errors import (
     FrameError,
-    ModbusError,
     ModbusException,
     RequestTimeoutError,
     TransportError,
@@ -63,9 +62,7 @@ from drivers.modbus.write import (
     WriteRejected,
     WriteResult,
     check_write,
-    merge_bit,
-    read_back_request,
-    write_request,
+    send_write,
 )
 from drivers.profile import Point, Profile, Protocol
 from drivers.reading import Emit, Reading, Value
@@ -444,40 +441,16 @@ class ModbusPoller:
         return self._finish(job, result)
 
     async def _send(self, job: _QueuedWrite) -> WriteResult:
-        device, point = job.device, job.point
-        where = f"device {device.id}: point {point.name} ({point.function} {point.address})"
-        registers = job.registers
-        try:
-            if point.is_register_bit:
-                # FC06 replaces the whole register: keep the other bits as the device has them.
-                (current,) = await self._request_values(device, point)
-                registers = [merge_bit(point, current, registers)]
-            request = write_request(point, registers)
-            self._states[device.id].record_request()
-            pdu.parse_write(request, await self._client.request(device.unit, request))
-        except ModbusError as exc:
-            return self._result(job, WriteOutcome.FAILED, registers, error=f"{where}: {exc}")
-        if not job.verify:
-            return self._result(job, WriteOutcome.WRITTEN, registers)
-        expected, _ = point.decode(registers)
-        try:
-            read_back, _ = point.decode(await self._request_values(device, point))
-        except ModbusError as exc:
-            error = f"{where}: written, but reading it back failed: {exc}"
-            return self._result(job, WriteOutcome.UNVERIFIED, registers, error=error)
-        if read_back != expected:
-            error = f"{where}: wrote {expected!r}, read back {read_back!r}"
-            return self._result(job, WriteOutcome.MISMATCH, registers, read_back, error)
-        return self._result(job, WriteOutcome.WRITTEN, registers, read_back)
-
-    async def _request_values(self, device: PolledDevice, point: Point) -> list[int]:
-        """The point's own registers (its bit, for coils), read now."""
-        request = read_back_request(point)
-        self._states[device.id].record_request()
-        response = await self._client.request(device.unit, request)
-        if point.function.is_bits:
-            return [int(b) for b in pdu.parse_bits(request, response)]
-        return pdu.parse_registers(request, response)
+        sent = await send_write(
+            self._client,
+            job.device.unit,
+            job.device.id,
+            job.point,
+            job.registers,
+            verify=job.verify,
+            on_request=self._states[job.device.id].record_request,
+        )
+        return self._result(job, sent.outcome, sent.registers, sent.read_back, sent.error)
 
     def _result(
         self,

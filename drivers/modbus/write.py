@@ -2,10 +2,15 @@
 
 Everything a profile can say about a write is checked before a byte is sent,
 so a typo on the operator's page never reaches a pump controller. The poller
-(:meth:`drivers.modbus.poller.ModbusPoller.write`) does the I/O; this module
-decides what is allowed and what goes on the wire, and defines what every
-attempt reports: a :class:`WriteResult` to the caller and a :class:`WriteAudit`
-to whoever keeps the audit log (drivers know nothing of storage).
+(:meth:`drivers.modbus.poller.ModbusPoller.write`) decides when a write goes on
+the bus; this module decides whether it may, what is sent (:func:`send_write`)
+and what every attempt reports: a :class:`WriteResult` to the caller and a
+:class:`WriteAudit` to whoever keeps the audit log (drivers know nothing of
+storage).
+
+The read-back that verifies a write follows it at once. A device that applies
+writes with a delay (some commit setpoints to EEPROM first) would read back
+its old value and be reported as a mismatch: write to it with ``verify=False``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from drivers.modbus import pdu
+from drivers.modbus.client import ModbusClient
+from drivers.modbus.errors import ModbusError
 from drivers.modbus.registers import RegisterType
 from drivers.profile import Function, Point, Profile
 from drivers.reading import Quality, Value
@@ -167,6 +174,68 @@ def _encode(device: str, point: Point, value: float | str) -> list[int]:
             f"(at most {pdu.MAX_WRITE_REGISTERS})",
         )
     return registers
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What became of a write on the bus."""
+
+    outcome: WriteOutcome
+    registers: tuple[int, ...]
+    read_back: Value = None
+    error: str = ""
+
+
+async def send_write(
+    client: ModbusClient,
+    unit: int,
+    device: str,
+    point: Point,
+    registers: Sequence[int],
+    *,
+    verify: bool,
+    on_request: Callable[[], None] = lambda: None,
+) -> Sent:
+    """Write checked ``registers`` (from :func:`check_write`) once, then read them back.
+
+    ``on_request`` is called before each request, for the device's counters.
+    Never raises a Modbus error: each one becomes the outcome it stands for.
+    """
+    where = f"device {device}: point {point.name} ({point.function} {point.address})"
+
+    async def ask(request: bytes) -> bytes:
+        on_request()
+        return await client.request(unit, request)
+
+    async def read_point() -> list[int]:
+        request = read_back_request(point)
+        response = await ask(request)
+        if point.function.is_bits:
+            return [int(b) for b in pdu.parse_bits(request, response)]
+        return pdu.parse_registers(request, response)
+
+    written = list(registers)
+    try:
+        if point.is_register_bit:
+            # FC06 replaces the whole register: keep the other bits as the device has them.
+            (current,) = await read_point()
+            written = [merge_bit(point, current, registers)]
+        request = write_request(point, written)
+        pdu.parse_write(request, await ask(request))
+    except ModbusError as exc:
+        return Sent(WriteOutcome.FAILED, tuple(written), error=f"{where}: {exc}")
+    if not verify:
+        return Sent(WriteOutcome.WRITTEN, tuple(written))
+    expected, _ = point.decode(written)
+    try:
+        read_back, _ = point.decode(await read_point())
+    except ModbusError as exc:
+        error = f"{where}: written, but reading it back failed: {exc}"
+        return Sent(WriteOutcome.UNVERIFIED, tuple(written), error=error)
+    if read_back != expected:
+        error = f"{where}: wrote {expected!r}, read back {read_back!r}"
+        return Sent(WriteOutcome.MISMATCH, tuple(written), read_back, error)
+    return Sent(WriteOutcome.WRITTEN, tuple(written), read_back)
 
 
 def write_request(point: Point, registers: Sequence[int]) -> bytes:

@@ -441,6 +441,32 @@ async def test_a_write_jumps_ahead_of_every_device_due(
     await asyncio.wait_for(task, 2.0)
 
 
+async def test_a_write_goes_between_the_requests_of_one_poll(
+    write_bus: BusFactory, pump: Profile
+) -> None:
+    held = asyncio.Event()
+    bus = write_bus([PolledDevice("pump", pump, 2, 0.01)], timeout_s=5.0, run=False)
+    bus.server.gates[2] = held
+    task = asyncio.create_task(bus.poller.run())
+    await eventually(lambda: len(bus.server.requests) == 1)  # the coil block of pump's poll
+    write = asyncio.create_task(bus.poller.write("pump", "flow_limit", 12.25, actor="ivan"))
+    await eventually(lambda: bus.poller.pending_writes() == 1)
+    held.set()
+    assert (await write).ok
+    await eventually(lambda: len(bus.server.requests) >= 5)
+
+    seen = [(r.function, r.address, r.count) for r in bus.server.requests[:5]]
+    assert seen == [
+        (1, 2, 1),  # in flight when the write came
+        (16, 11, 2),  # the write
+        (3, 11, 2),  # its read-back
+        (3, 10, 12),  # then the rest of the same poll
+        (4, 0, 1),
+    ]
+    await bus.poller.close()
+    await asyncio.wait_for(task, 2.0)
+
+
 async def test_a_write_withdrawn_while_queued_is_never_sent(
     write_bus: BusFactory, pump: Profile
 ) -> None:
