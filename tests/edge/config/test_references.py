@@ -107,10 +107,10 @@ def test_vehicle_depot_must_exist() -> None:
 
 
 def test_device_profile_must_be_available() -> None:
-    text = FULL.replace('"dfrobot_sen0604"', '"acme_probe_x1"')
+    text = FULL.replace('"dfrobot_sen0604"', '"dfrobot_sen604"')
     issue = only_issue(text)
     assert issue.key == "devices.soil-1.profile"
-    assert issue.message.startswith("no profile named 'acme_probe_x1'; profiles are: ")
+    assert issue.message.startswith("no profile named 'dfrobot_sen604'; profiles are: ")
     assert "victron_gx_battery" in issue.message
     assert issue.message.endswith("did you mean 'dfrobot_sen0604'?")
 
