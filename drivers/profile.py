@@ -18,6 +18,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from drivers.lines.ascii_format import (
+    DEFAULT_DELIMITER,
+    DEFAULT_MAX_LENGTH,
+    AsciiFormat,
+    AsciiKind,
+    AsciiPoint,
+    ValueType,
+)
 from drivers.modbus.registers import (
     Order,
     RegisterType,
@@ -27,6 +35,8 @@ from drivers.modbus.registers import (
     unpack_string,
     unsigned_pattern,
 )
+from drivers.nmea.fix import FixField
+from drivers.nmea.points import NmeaPoint
 from drivers.reading import Quality, Value
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
@@ -213,7 +223,13 @@ class Profile:
     protocol: Protocol
     description: str
     points: tuple[Point, ...]
+    """Register points (``modbus`` profiles only)."""
     defaults: DeviceDefaults = DeviceDefaults()
+    nmea_points: tuple[NmeaPoint, ...] = ()
+    """Fix values read as points (``nmea`` profiles)."""
+    ascii: AsciiFormat | None = None
+    """How lines are split into fields (``ascii`` profiles)."""
+    ascii_points: tuple[AsciiPoint, ...] = ()
 
     def point(self, name: str) -> Point:
         for p in self.points:
@@ -277,7 +293,7 @@ def _display(path: Path) -> str:
 
 # ---- parsing: TOML table -> typed fields, collecting every problem ----
 
-_TOP_KEYS = {"device", "points"}
+_TOP_KEYS = {"device", "points", "ascii"}
 _DEVICE_KEYS = {"manufacturer", "model", "protocol", "description", "defaults"}
 _DEFAULTS_KEYS = {"unit", "baudrate", "parity", "stopbits", "port"}
 _POINT_KEYS = {
@@ -298,6 +314,34 @@ _POINT_KEYS = {
     "max",
     "description",
 }
+
+_NMEA_POINT_KEYS = {"source", "unit", "description"}
+_ASCII_KEYS = {
+    "format",
+    "delimiter",
+    "max_length",
+    "regex",
+    "separator",
+    "pair_separator",
+    "key_separator",
+}
+_ASCII_FORMAT_KEYS = {
+    AsciiKind.REGEX: {"regex"},
+    AsciiKind.DELIMITED: {"separator"},
+    AsciiKind.KEY_VALUE: {"pair_separator", "key_separator"},
+}
+_ASCII_POINT_KEYS = {
+    "field",
+    "type",
+    "scale",
+    "offset",
+    "unit",
+    "range",
+    "invalid",
+    "description",
+}
+MAX_DELIMITER = 8
+MAX_LINE_LENGTH = 65536
 
 E = TypeVar("E", bound=StrEnum)
 _MISSING = object()
@@ -429,10 +473,27 @@ def _parse(path: Path, data: Mapping[str, Any], problems: list[str]) -> Profile 
     description = device.string("description") or ""
     defaults = _parse_defaults(device, problems)
 
-    points_data = top.table("points", required=protocol is Protocol.MODBUS)
+    points_data = top.table("points", required=protocol in (Protocol.MODBUS, Protocol.ASCII))
     points: list[Point] = []
-    if points_data is not None and protocol not in (None, Protocol.MODBUS):
-        top.problem("points", f"only modbus profiles have register points, not {protocol}")
+    nmea_points: list[NmeaPoint] = []
+    ascii_points: list[AsciiPoint] = []
+    ascii_format = None
+    if protocol is Protocol.ASCII:
+        ascii_format = _parse_ascii_format(top, problems)
+    elif protocol is not None and "ascii" in data:
+        top.problem("ascii", f"only for protocol ascii, not {protocol}")
+    if points_data is not None and protocol is Protocol.NMEA:
+        nmea_points = _collect(points_data, problems, _parse_nmea_point)
+    elif points_data is not None and protocol is Protocol.ASCII:
+        if not points_data:
+            top.problem("points", "an ascii profile needs at least one point")
+        ascii_points = _collect(
+            points_data,
+            problems,
+            lambda name, point_data, found: _parse_ascii_point(
+                name, point_data, ascii_format, found
+            ),
+        )
     elif points_data is not None:
         if protocol is Protocol.MODBUS and not points_data:
             top.problem("points", "a modbus profile needs at least one point")
@@ -453,6 +514,9 @@ def _parse(path: Path, data: Mapping[str, Any], problems: list[str]) -> Profile 
         description=description,
         points=tuple(points),
         defaults=defaults,
+        nmea_points=tuple(nmea_points),
+        ascii=ascii_format,
+        ascii_points=tuple(ascii_points),
     )
 
 
@@ -481,8 +545,8 @@ def _bounded(table: _Table, name: str, low: int, high: int) -> int | None:
     return value
 
 
-def _parse_point(name: str, data: object, problems: list[str]) -> Point | None:
-    prefix = f"points.{name}."
+def _point_table(name: str, data: object, problems: list[str]) -> _Table | None:
+    """The table of one point, after checking its name (any protocol)."""
     if not _NAME_RE.match(name):
         problems.append(
             f"points.{name}: point names are lower case letters, digits and _ "
@@ -491,7 +555,13 @@ def _parse_point(name: str, data: object, problems: list[str]) -> Point | None:
     if not isinstance(data, dict):
         problems.append(f"points.{name}: expected a table, found {_describe(data)}")
         return None
-    table = _Table(data, prefix, problems)
+    return _Table(data, f"points.{name}.", problems)
+
+
+def _parse_point(name: str, data: object, problems: list[str]) -> Point | None:
+    table = _point_table(name, data, problems)
+    if table is None:
+        return None
     before = len(problems)
     table.check_keys(_POINT_KEYS)
     function = table.choice("function", Function, required=True)
@@ -516,9 +586,9 @@ def _parse_point(name: str, data: object, problems: list[str]) -> Point | None:
         return None
     # Order keys given on a type they cannot affect are almost always a
     # misunderstanding of the device's manual, so they are reported.
-    if "word_order" in data and (data_type.width or 0) < 2:
+    if "word_order" in table.data and (data_type.width or 0) < 2:
         table.problem("word_order", f"has no effect on type {data_type} (one register or text)")
-    if "byte_order" in data and data_type is RegisterType.BIT:
+    if "byte_order" in table.data and data_type is RegisterType.BIT:
         table.problem("byte_order", "has no effect on type bit")
     if len(problems) > before:
         return None
@@ -531,7 +601,7 @@ def _parse_point(name: str, data: object, problems: list[str]) -> Point | None:
             **{k: v for k, v in fields.items() if v is not None},
         )
     except PointError as exc:
-        problems.extend(f"{prefix}{key}: {msg}" for key, msg in exc.problems)
+        problems.extend(f"{table.prefix}{key}: {msg}" for key, msg in exc.problems)
         return None
 
 
@@ -644,3 +714,178 @@ def _overlap_problems(points: Sequence[Point]) -> list[str]:
 def _decimals(value: float) -> int:
     exponent = Decimal(repr(value)).as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+# ---- line protocols: the points of nmea and ascii profiles, the ascii line format ----
+
+P = TypeVar("P")
+
+
+def _collect(
+    points_data: Mapping[str, Any],
+    problems: list[str],
+    parse: Callable[[str, object, list[str]], P | None],
+) -> list[P]:
+    return [p for name, d in points_data.items() if (p := parse(name, d, problems)) is not None]
+
+
+def _parse_nmea_point(name: str, data: object, problems: list[str]) -> NmeaPoint | None:
+    table = _point_table(name, data, problems)
+    if table is None:
+        return None
+    before = len(problems)
+    table.check_keys(_NMEA_POINT_KEYS)
+    source = table.choice("source", FixField, required=True)
+    unit = table.string("unit")
+    description = table.string("description") or ""
+    if source is not None and unit is not None and unit != source.unit:
+        # A fix value has one unit; a different one would mislabel the number.
+        table.problem("unit", f"source {source} is in {source.unit!r}, found {unit!r}")
+    if source is None or len(problems) > before:
+        return None
+    return NmeaPoint(name, source, description)
+
+
+def _parse_ascii_format(top: _Table, problems: list[str]) -> AsciiFormat | None:
+    data = top.table("ascii", required=True)
+    if data is None:
+        return None
+    table = _Table(data, "ascii.", problems)
+    before = len(problems)
+    table.check_keys(_ASCII_KEYS)
+    kind = table.choice("format", AsciiKind, required=True)
+    delimiter = _separator(table, "delimiter", DEFAULT_DELIMITER)
+    max_length = table.integer("max_length")
+    if max_length is not None and not 8 <= max_length <= MAX_LINE_LENGTH:
+        table.problem("max_length", f"expected 8..{MAX_LINE_LENGTH}, found {max_length}")
+    if kind is None:
+        return None
+    for other, keys in _ASCII_FORMAT_KEYS.items():
+        for key in sorted(keys & set(data)):
+            if other is not kind:
+                table.problem(key, f"only for format {other}, found format {kind}")
+    regex = _regex(table) if kind is AsciiKind.REGEX else None
+    if kind is AsciiKind.DELIMITED:
+        separator = _separator(table, "separator", None)
+    else:
+        separator = _separator(table, "pair_separator", ",")
+    key_separator = _separator(table, "key_separator", "=")
+    if kind is AsciiKind.KEY_VALUE and separator is not None and separator == key_separator:
+        table.problem("key_separator", f"must differ from pair_separator, both {separator!r}")
+    if len(problems) > before or delimiter is None or separator is None or key_separator is None:
+        return None
+    return AsciiFormat(
+        kind=kind,
+        delimiter=delimiter,
+        max_length=max_length or DEFAULT_MAX_LENGTH,
+        regex=regex,
+        separator=separator,
+        key_separator=key_separator,
+    )
+
+
+def _separator(table: _Table, name: str, default: str | None) -> str | None:
+    value = table.string(name, required=default is None)
+    if value is None:
+        return default if name not in table.data else None
+    if not 1 <= len(value) <= MAX_DELIMITER or not value.isascii():
+        table.problem(name, f"expected 1..{MAX_DELIMITER} ASCII characters, found {value!r}")
+        return None
+    return value
+
+
+def _regex(table: _Table) -> re.Pattern[str] | None:
+    text = table.string("regex", required=True)
+    if text is None:
+        return None
+    try:
+        pattern = re.compile(text)
+    except re.error as exc:
+        table.problem("regex", f"not a valid regular expression: {exc}")
+        return None
+    if not pattern.groupindex:
+        table.problem("regex", "expected named groups, (?P<name>...), found none")
+        return None
+    return pattern
+
+
+def _parse_ascii_point(
+    name: str, data: object, fmt: AsciiFormat | None, problems: list[str]
+) -> AsciiPoint | None:
+    table = _point_table(name, data, problems)
+    if table is None:
+        return None
+    before = len(problems)
+    table.check_keys(_ASCII_POINT_KEYS)
+    key = _ascii_field(table, fmt)
+    data_type = table.choice("type", ValueType, required=True)
+    scale = table.number("scale")
+    offset = table.number("offset")
+    unit = table.string("unit")
+    valid_range = table.number_pair("range")
+    invalid = _sentinels(table, data_type)
+    description = table.string("description")
+    if data_type is ValueType.STRING:
+        for k in ("scale", "offset", "range"):
+            if k in table.data:
+                table.problem(k, "only for numeric types, found type string")
+    if scale is not None and (scale == 0 or not math.isfinite(scale)):
+        table.problem("scale", f"expected a finite non-zero number, found {scale}")
+    if offset is not None and not math.isfinite(offset):
+        table.problem("offset", f"expected a finite number, found {offset}")
+    if valid_range is not None and valid_range[0] > valid_range[1]:
+        table.problem("range", f"expected low <= high, found [{valid_range[0]}, {valid_range[1]}]")
+    if len(problems) > before or key is None or data_type is None:
+        return None
+    return AsciiPoint(
+        name=name,
+        field=key,
+        data_type=data_type,
+        scale=1.0 if scale is None else scale,
+        offset=0.0 if offset is None else offset,
+        unit=unit or "",
+        valid_range=valid_range,
+        invalid=invalid or (),
+        description=description or "",
+    )
+
+
+def _ascii_field(table: _Table, fmt: AsciiFormat | None) -> str | int | None:
+    value = table._get("field", True)
+    if value is _MISSING or fmt is None:
+        return None
+    if fmt.kind is AsciiKind.DELIMITED:
+        if not _is_int(value) or value < 0:
+            table.problem("field", f"expected a column index (0, 1, ...), found {_describe(value)}")
+            return None
+        column: int = value
+        return column
+    if not isinstance(value, str) or not value:
+        wanted = "a group name" if fmt.kind is AsciiKind.REGEX else "a key"
+        table.problem("field", f"expected {wanted} (a string), found {_describe(value)}")
+        return None
+    if fmt.regex is not None and value not in fmt.regex.groupindex:
+        groups = ", ".join(fmt.regex.groupindex)
+        table.problem("field", f"no group {value!r} in ascii.regex (groups: {groups})")
+        return None
+    return value
+
+
+def _sentinels(table: _Table, data_type: ValueType | None) -> tuple[str | float, ...] | None:
+    value = table._get("invalid", False)
+    if value is _MISSING:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) or _is_number(v) for v in value):
+        table.problem("invalid", f"expected an array of texts or numbers, found {_describe(value)}")
+        return None
+    out: list[str | float] = []
+    for v in value:
+        if isinstance(v, str):
+            out.append(v)
+        elif data_type is ValueType.STRING:
+            table.problem("invalid", f"expected texts for type string, found {v!r}")
+        elif data_type is ValueType.INT and not _is_int(v):
+            table.problem("invalid", f"expected integers or texts for type int, found {v!r}")
+        else:
+            out.append(float(v))
+    return tuple(out)
