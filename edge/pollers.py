@@ -11,34 +11,60 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drivers.modbus.client import ModbusClient
+from drivers.modbus.clients import open_modbus_client
 from drivers.modbus.poller import ModbusPoller, PolledDevice
-from drivers.modbus.tcp_client import ModbusTcpClient
+from drivers.modbus.write import OnAudit, WriteResult
 from drivers.profile import load_profile
 from drivers.reading import Emit
 from edge.config import Config
+from edge.config.schema import ModbusRtuBus, ModbusRtuOverTcpBus, ModbusTcpBus
 
 log = logging.getLogger(__name__)
+
+Write = Callable[..., Awaitable[WriteResult]]
+
+
+class UnknownDeviceError(LookupError):
+    pass
 
 
 @dataclass
 class BusRunner:
-    """What the supervisor runs for one bus, and how to read its devices' health."""
+    """What the supervisor runs for one bus, and how to reach its devices."""
 
     bus_id: str
+    devices: frozenset[str]
     run: Callable[[], Awaitable[None]]
     close: Callable[[], Awaitable[None]]
     device_states: Callable[[], dict[str, dict[str, Any]]]
+    write: Write | None = None
 
 
 @dataclass
 class PollerSet:
     runners: list[BusRunner] = field(default_factory=list)
-    # Buses this version cannot drive yet, with the reason: shown on the health
+    # Buses this version cannot drive, with the reason: shown on the health
     # endpoint so an operator sees why a device has no readings.
     unsupported: dict[str, str] = field(default_factory=dict)
 
+    def runner_of(self, device_id: str) -> BusRunner:
+        for runner in self.runners:
+            if device_id in runner.devices:
+                return runner
+        raise UnknownDeviceError(f"no polled device named {device_id!r}")
 
-def build_pollers(config: Config, emit: Emit) -> PollerSet:
+    async def write(
+        self, device_id: str, point: str, value: float | str, *, actor: str, verify: bool = True
+    ) -> WriteResult:
+        """Write through the device's bus; raises UnknownDeviceError or WriteRejected."""
+        runner = self.runner_of(device_id)
+        if runner.write is None:
+            raise UnknownDeviceError(f"device {device_id!r} is on a bus that takes no writes")
+        return await runner.write(device_id, point, value, actor=actor, verify=verify)
+
+
+def build_pollers(config: Config, emit: Emit, on_audit: OnAudit | None = None) -> PollerSet:
     result = PollerSet()
     extra_dirs = list(config.profiles.extra_dirs)
     for bus_id, bus in config.buses.items():
@@ -49,9 +75,9 @@ def build_pollers(config: Config, emit: Emit) -> PollerSet:
         ]
         if not devices:
             continue
-        if bus.type != "modbus_tcp":
-            reason = f"bus type {bus.type!r} is not supported by this version yet"
-            log.warning("bus %r: %s; its %d device(s) are not polled", bus_id, reason, len(devices))
+        if not isinstance(bus, ModbusTcpBus | ModbusRtuOverTcpBus | ModbusRtuBus):
+            reason = f"bus type {bus.type!r} is not driven by the service yet"
+            log.warning("bus %r: %s; its %d device(s) are not read", bus_id, reason, len(devices))
             result.unsupported[bus_id] = reason
             continue
         polled = [
@@ -63,17 +89,44 @@ def build_pollers(config: Config, emit: Emit) -> PollerSet:
             )
             for dev_id, dev in devices
         ]
-        client = ModbusTcpClient(bus.host, bus.port, timeout_s=bus.timeout_s, name=bus_id)
-        poller = ModbusPoller(bus_id, client, polled, emit)
+        poller = ModbusPoller(bus_id, _client_for(bus_id, bus), polled, emit, on_audit=on_audit)
         result.runners.append(
             BusRunner(
                 bus_id=bus_id,
+                devices=frozenset(d.id for d in polled),
                 run=poller.run,
                 close=poller.close,
                 device_states=_device_states_of(poller),
+                write=poller.write,
             )
         )
     return result
+
+
+def _client_for(
+    bus_id: str, bus: ModbusTcpBus | ModbusRtuOverTcpBus | ModbusRtuBus
+) -> ModbusClient:
+    if isinstance(bus, ModbusRtuBus):
+        return open_modbus_client(
+            "modbus_rtu",
+            name=bus_id,
+            port=bus.port,
+            baudrate=bus.baudrate,
+            parity=bus.parity,
+            stopbits=bus.stopbits,
+            bytesize=bus.bytesize,
+            rs485_rts=bus.rs485_rts,
+            timeout_s=bus.timeout_s,
+            frame_gap_ms=bus.frame_gap_ms,
+        )
+    return open_modbus_client(
+        bus.type,
+        name=bus_id,
+        host=bus.host,
+        port=bus.port,
+        timeout_s=bus.timeout_s,
+        frame_gap_ms=bus.frame_gap_ms,
+    )
 
 
 def _device_states_of(poller: ModbusPoller) -> Callable[[], dict[str, dict[str, Any]]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from drivers.modbus.write import WriteAudit
 from drivers.reading import Reading
 from edge.bus import Bus
 from edge.config import Config
@@ -48,6 +49,7 @@ class Service:
         self.storage: Storage | None = None
         self.pollers = PollerSet()
         self.started_ts = time.time()
+        self._audits: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event, *, shutdown_timeout_s: float = 15.0) -> bool:
         """Run until ``stop`` is set, then drain and flush. True if shutdown was clean."""
@@ -63,7 +65,7 @@ class Service:
         writer_queue = self.bus.subscribe(
             "storage", maxsize=cfg.storage.batch_max * STORAGE_QUEUE_BATCHES
         )
-        self.pollers = build_pollers(cfg, self.bus.publish)
+        self.pollers = build_pollers(cfg, self.bus.publish, on_audit=self._audit)
 
         sup = self.supervisor
         for runner in self.pollers.runners:
@@ -94,11 +96,43 @@ class Service:
             for runner in self.pollers.runners:
                 with contextlib.suppress(Exception):
                     await runner.close()
+            if self._audits:
+                await asyncio.wait(self._audits, timeout=shutdown_timeout_s)
             storage.record_event(
                 "service_stopped", "Kakashi stopped" + ("" if clean else " (not clean)")
             )
             await asyncio.to_thread(storage.close)
         return clean
+
+    def _audit(self, audit: WriteAudit) -> None:
+        """Record a write attempt in the audit log without blocking the bus.
+
+        The task is kept referenced until done; shutdown waits for these too
+        (they are short), so no audit of an attempted write is lost.
+        """
+        storage = self.storage
+        if storage is None:
+            return
+        data = dataclasses.asdict(audit)
+        outcome = audit.outcome.value
+        message = (
+            f"write {audit.device}.{audit.point} = {audit.value!r} by {audit.actor}: {outcome}"
+            + (f" ({audit.error})" if audit.error else "")
+        )
+        task = asyncio.create_task(
+            asyncio.to_thread(
+                storage.record_event,
+                "write",
+                message,
+                severity="info" if outcome == "written" else "warning",
+                source=f"bus:{audit.bus}",
+                actor=audit.actor,
+                data=data,
+                ts=audit.ts,
+            )
+        )
+        self._audits.add(task)
+        task.add_done_callback(self._audits.discard)
 
     async def _maintain_forever(self) -> None:
         assert self.storage is not None
@@ -113,6 +147,18 @@ class Service:
         if self.storage is None:
             return []
         rows = await asyncio.to_thread(self.storage.latest)
+        return [dataclasses.asdict(row) for row in rows]
+
+    async def write_point(
+        self, device: str, point: str, value: float | str, *, actor: str, verify: bool
+    ) -> dict[str, Any]:
+        result = await self.pollers.write(device, point, value, actor=actor, verify=verify)
+        return {**dataclasses.asdict(result), "ok": result.ok}
+
+    async def events(self, limit: int) -> list[dict[str, Any]]:
+        if self.storage is None:
+            return []
+        rows = await asyncio.to_thread(self.storage.events, limit)
         return [dataclasses.asdict(row) for row in rows]
 
     async def health(self) -> dict[str, Any]:

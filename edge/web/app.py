@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
@@ -24,6 +24,11 @@ class LatestReadingOut(BaseModel):
     value: float | str | None
     unit: str
     quality: str
+
+
+class WriteIn(BaseModel):
+    value: float | str
+    verify: bool = True
 
 
 def _format_ts(ts: float) -> str:
@@ -56,6 +61,32 @@ def create_app(view: ServiceView) -> FastAPI:
     async def latest() -> list[dict[str, Any]]:
         """The newest reading of every device point, sorted by device and point."""
         return await view.latest_readings()
+
+    @app.post("/api/devices/{device}/points/{point}/write")
+    async def write_point(device: str, point: str, body: WriteIn, request: Request) -> JSONResponse:
+        """Write one point of a device, ahead of polling on its bus.
+
+        The value is checked against the device profile before anything is
+        sent (422 with the rule broken); 404 for an unknown device. 200 when
+        the device acknowledged (and read back equal, with ``verify``), 502
+        with the same body when it did not. Every attempt is audited.
+        """
+        # Until users and roles exist, the audit names the client address.
+        actor = f"api@{request.client.host}" if request.client else "api"
+        try:
+            result = await view.write_point(
+                device, point, body.value, actor=actor, verify=body.verify
+            )
+        except LookupError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return JSONResponse(result, status_code=200 if result["ok"] else 502)
+
+    @app.get("/api/events")
+    async def events(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+        """Newest first: the audit log of writes, service starts and stops, disk budget."""
+        return await view.events(limit)
 
     @app.get("/api/health")
     async def health() -> dict[str, Any]:

@@ -17,6 +17,19 @@ class ServiceView(Protocol):
         """One object per device point: device, point, ts, value, unit, quality."""
         ...
 
+    async def write_point(
+        self, device: str, point: str, value: float | str, *, actor: str, verify: bool
+    ) -> dict[str, Any]:
+        """Write one point, ahead of polling; the attempt goes to the audit log.
+
+        Raises LookupError for an unknown device and ValueError (WriteRejected)
+        when the profile forbids the write; nothing is sent then."""
+        ...
+
+    async def events(self, limit: int) -> list[dict[str, Any]]:
+        """The newest events first: audit log of writes, service starts, disk budget."""
+        ...
+
     async def health(self) -> dict[str, Any]:
         """Tasks, bus queues, devices and storage, for operators and monitoring."""
         ...
