@@ -43,9 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
     # Subcommands owned by other packages register themselves; their heavy
     # libraries (ortools) load only when the command runs.
+    from drivers.tools.decode_nmea import add_decode_command
+    from drivers.tools.probe import add_probe_command
     from planner.cli import add_plan_command
 
     add_plan_command(sub)
+    add_probe_command(sub)
+    add_decode_command(sub)
     return parser
 
 
