@@ -74,6 +74,7 @@ class SerialLink:
         self._writing = False
         self._close_after_write: serial.Serial | None = None
         self._last_tx_s = float("-inf")
+        self._opened_at_s = float("-inf")
 
     # ---- state ----
 
@@ -93,7 +94,9 @@ class SerialLink:
     @property
     def last_traffic_s(self) -> float:
         """loop.time() at the end of the latest byte sent or received."""
-        return max(self._last_tx_s, self._rx.last_rx_s)
+        # What the line carried before the port was opened is unknown, so the
+        # opening itself counts as traffic: a first request still waits a full gap.
+        return max(self._opened_at_s, self._last_tx_s, self._rx.last_rx_s)
 
     @property
     def connects(self) -> int:
@@ -165,6 +168,7 @@ class SerialLink:
         self._proven = False
         self._rx.reset()
         self._gate.opened()
+        self._opened_at_s = asyncio.get_running_loop().time()
 
     @staticmethod
     def _set_up_direction(port: serial.Serial) -> bool:

@@ -59,6 +59,7 @@ class TcpLink:
         self._transport: asyncio.Transport | None = None
         self._proven = False
         self._last_tx_s = float("-inf")
+        self._opened_at_s = float("-inf")
 
     @property
     def endpoint(self) -> str:
@@ -79,7 +80,9 @@ class TcpLink:
 
     @property
     def last_traffic_s(self) -> float:
-        return max(self._last_tx_s, self._rx.last_rx_s)
+        # What the line carried before the port was opened is unknown, so the
+        # opening itself counts as traffic: a first request still waits a full gap.
+        return max(self._opened_at_s, self._last_tx_s, self._rx.last_rx_s)
 
     @property
     def connects(self) -> int:
@@ -125,6 +128,7 @@ class TcpLink:
         self._proven = False
         self._rx.reset()
         self._gate.opened()
+        self._opened_at_s = asyncio.get_running_loop().time()
 
     def close(self) -> None:
         transport = self._transport

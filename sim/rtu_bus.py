@@ -71,6 +71,9 @@ class RtuBus:
         """Replies completely written to the line."""
         self.collisions = 0
         """Times a transmission started while another one (or a request) was on the line."""
+        self.shortest_gap_s = math.inf
+        """Shortest silence seen between the end of a reply and the next request."""
+        self._tx_end: float | None = None
         self._tty: SimTty | None = None
         self._frame = bytearray()
         self._rx_end = 0.0
@@ -123,6 +126,9 @@ class RtuBus:
         now = loop.time()
         if self._transmitting:
             self.collisions += 1
+        elif not self._frame and self._tx_end is not None:
+            self.shortest_gap_s = min(self.shortest_gap_s, now - self._tx_end)
+            self._tx_end = None
         # The bytes were sent back to back, so the last one leaves the wire
         # len(data) character times after the line was free to carry them.
         self._rx_end = max(self._rx_end, now) + len(data) * self.char_time_s
@@ -194,6 +200,7 @@ class RtuBus:
                 if sent < len(reply):
                     await asyncio.sleep(began + (sent + 1) * self.char_time_s - loop.time())
             self.replies += 1
+            self._tx_end = loop.time()
         finally:
             self._transmitting -= 1
 

@@ -6,9 +6,26 @@ all serialise requests and answer one PDU per request; the poller sees only this
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from drivers.modbus.tcp_client import ClientStats
+
+@dataclass(frozen=True, slots=True)
+class ClientStats:
+    connects: int
+    connect_failures: int
+    discarded: int
+    """Replies thrown away: on TCP those whose transaction id or unit did not match;
+    on RTU stale input (a late reply, line noise) flushed before a request."""
+    connected: bool
+    requests: int = 0
+    timeouts: int = 0
+    frame_errors: int = 0
+    """Replies rejected as malformed: CRC, wrong unit or function, wrong length."""
+    discarded_bytes: int = 0
+    """RTU: bytes flushed as stale or drained after a bad frame."""
+    link_breaks: int = 0
+    """An open link that failed: serial adapter unplugged, connection dropped."""
 
 
 class ModbusClient(Protocol):

@@ -14,10 +14,10 @@ import contextlib
 import logging
 import random
 from collections import deque
-from dataclasses import dataclass
 
 from drivers.modbus import mbap
 from drivers.modbus.backoff import Backoff
+from drivers.modbus.client import ClientStats
 from drivers.modbus.errors import FrameError, RequestTimeoutError, TransportError
 
 log = logging.getLogger(__name__)
@@ -25,13 +25,7 @@ log = logging.getLogger(__name__)
 READ_CHUNK = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class ClientStats:
-    connects: int
-    connect_failures: int
-    discarded: int
-    """Replies thrown away because their transaction id or unit did not match."""
-    connected: bool
+__all__ = ["ClientStats", "ModbusTcpClient"]
 
 
 class ModbusTcpClient:
@@ -65,6 +59,10 @@ class ModbusTcpClient:
         self._connects = 0
         self._connect_failures = 0
         self._discarded = 0
+        self._requests = 0
+        self._timeouts = 0
+        self._frame_errors = 0
+        self._breaks = 0
 
     @property
     def endpoint(self) -> str:
@@ -72,7 +70,14 @@ class ModbusTcpClient:
 
     def stats(self) -> ClientStats:
         return ClientStats(
-            self._connects, self._connect_failures, self._discarded, self._writer is not None
+            self._connects,
+            self._connect_failures,
+            self._discarded,
+            self._writer is not None,
+            requests=self._requests,
+            timeouts=self._timeouts,
+            frame_errors=self._frame_errors,
+            link_breaks=self._breaks,
         )
 
     async def request(self, unit: int, pdu: bytes, *, timeout_s: float | None = None) -> bytes:
@@ -87,6 +92,7 @@ class ModbusTcpClient:
         async with self._lock:
             if self._closed:
                 raise TransportError(f"{self.name}: client is closed")
+            self._requests += 1
             reader, writer = await self._connection()
             self._transaction_id = (self._transaction_id + 1) & 0xFFFF
             tid = self._transaction_id
@@ -97,10 +103,12 @@ class ModbusTcpClient:
                     await writer.drain()
                     return await self._reply(reader, tid, unit)
             except TimeoutError:
+                self._timeouts += 1
                 raise RequestTimeoutError(
                     f"{self.name}: unit {unit}: no reply to transaction {tid} within {timeout} s"
                 ) from None
             except (ConnectionError, OSError) as exc:
+                self._breaks += 1
                 self._drop()
                 raise TransportError(
                     f"{self.name}: {self.endpoint}: connection lost: {exc}"
@@ -157,11 +165,13 @@ class ModbusTcpClient:
             while not self._frames:
                 data = await reader.read(READ_CHUNK)
                 if not data:
+                    self._breaks += 1
                     self._drop()
                     raise TransportError(f"{self.name}: {self.endpoint}: connection closed by peer")
                 try:
                     self._frames.extend(self._decoder.feed(data))
                 except FrameError as exc:
+                    self._frame_errors += 1
                     self._drop()
                     raise FrameError(f"{self.name}: {self.endpoint}: {exc}") from None
             frame = self._frames.popleft()
