@@ -1,0 +1,97 @@
+"""`kakashi model ...`: build the training dataset, train and export models, show a model file.
+
+Only argparse is imported here: ``edge.cli`` builds its parser at every start,
+and numpy, aquacrop or lightgbm must load only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("var/models")
+DEFAULT_CROPS = ("maize", "wheat", "rice")
+
+
+def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    model = subparsers.add_parser("model", help="yield models: build the dataset, train, inspect")
+    sub = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+
+    build = sub.add_parser(
+        "build-dataset",
+        help="simulate seasons with AquaCrop and cache features and yields (needs kakashi[train])",
+    )
+    build.add_argument("--crop", action="append", choices=DEFAULT_CROPS, help="default: all")
+    build.add_argument("--out-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models")
+    build.add_argument("--workers", type=int, default=1, help="simulation processes (default 1)")
+    build.add_argument("--seed", type=int, default=None, help="sensor noise and sampling seed")
+    build.add_argument("--max-years", type=int, default=None, help="first N weather years/site")
+    build.set_defaults(func=build_dataset_main)
+
+    train = sub.add_parser(
+        "train", help="fit, calibrate, evaluate and export the yield models (needs kakashi[train])"
+    )
+    train.add_argument("--crop", action="append", choices=DEFAULT_CROPS, help="default: all")
+    train.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models")
+    train.add_argument("--out-dir", type=Path, default=None, help="default: the shipped models")
+    train.add_argument("--version", default="1.0.0", help="model version written to the file")
+    train.add_argument("--trees", type=int, default=None, help="boosting rounds per quantile")
+    train.set_defaults(func=train_main)
+
+    info = sub.add_parser("info", help="print a model file's metadata and check it")
+    info.add_argument("model", type=Path)
+    info.set_defaults(func=info_main)
+
+
+def _progress_bar() -> object:
+    from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    def wrap(items: object, total: int, crop: str) -> object:
+        return tqdm(items, total=total, desc=f"{crop} seasons", unit="season")
+
+    return wrap
+
+
+def build_dataset_main(args: argparse.Namespace) -> int:
+    from models.training.dataset import build_dataset, dataset_path, manifest
+    from models.training.scenarios import DatasetConfig
+
+    config = DatasetConfig(crops=tuple(args.crop or DEFAULT_CROPS), max_years=args.max_years)
+    if args.seed is not None:
+        config = DatasetConfig(crops=config.crops, max_years=args.max_years, seed=args.seed)
+    progress = _progress_bar()
+    for crop in config.crops:
+        dataset, failures = build_dataset(
+            crop,
+            config,
+            workers=args.workers,
+            progress=progress,  # type: ignore[arg-type]
+        )
+        path = dataset_path(args.out_dir, crop)
+        dataset.save(path, manifest(config, failures, int(dataset.season_yield.size)))
+        print(
+            f"{crop}: {dataset.season_yield.size} seasons, {dataset.features.shape[0]} rows "
+            f"-> {path} (sha256 {dataset.digest()[:12]}); {len(failures)} left out"
+        )
+        for failure in failures[:5]:
+            print(f"  left out: {failure}", file=sys.stderr)
+    return 0
+
+
+def train_main(args: argparse.Namespace) -> int:
+    from models.training.train import train_main as run
+
+    return run(args)
+
+
+def info_main(args: argparse.Namespace) -> int:
+    from models.model_file import ModelFileError, read_model_file
+
+    try:
+        model = read_model_file(args.model)
+    except ModelFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(model.describe())
+    return 0

@@ -1,0 +1,54 @@
+"""The crops Kakashi forecasts, with the crop-model parameters the features need.
+
+Temperature limits and season lengths are AquaCrop's default crop files
+(AquaCrop-OS / aquacrop 3.x ``crop_params``): maize and paddy rice run on a
+calendar-day season, wheat on a thermal-time (GDD) season because its length
+differs by months between a Tunisian and an English winter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SeasonBasis(StrEnum):
+    DAYS = "days"
+    GDD = "gdd"
+
+
+@dataclass(frozen=True, slots=True)
+class CropSpec:
+    name: str
+    """As in the site configuration's ``crop`` key."""
+    aquacrop_name: str
+    tbase_c: float
+    """Growing degree days accrue above this temperature."""
+    tupp_c: float
+    """…and no faster above this one."""
+    basis: SeasonBasis
+    season_length: float
+    """Planting to maturity, in days or in °C·d according to ``basis``."""
+
+    def progress(self, days_since_planting: float, gdd_cum: float) -> float:
+        """Fraction of the nominal season elapsed, 0..1 (1 past maturity)."""
+        elapsed = days_since_planting if self.basis is SeasonBasis.DAYS else gdd_cum
+        return min(max(elapsed / self.season_length, 0.0), 1.0)
+
+
+CROPS: dict[str, CropSpec] = {
+    spec.name: spec
+    for spec in (
+        CropSpec("maize", "Maize", 8.0, 30.0, SeasonBasis.DAYS, 132.0),
+        CropSpec("wheat", "WheatGDD", 0.0, 26.0, SeasonBasis.GDD, 2400.0),
+        CropSpec("rice", "PaddyRice", 8.0, 30.0, SeasonBasis.DAYS, 104.0),
+    )
+}
+
+
+def crop_spec(name: str) -> CropSpec:
+    try:
+        return CROPS[name]
+    except KeyError:
+        known = ", ".join(sorted(CROPS))
+        raise KeyError(f"crop {name!r} has no yield model; forecast crops: {known}") from None

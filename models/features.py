@@ -1,0 +1,211 @@
+"""Season-to-date features of one field on day D, from its ``DailySeries``.
+
+A feature on day D uses days 0..D-1 only (D whole days since planting).
+Gaps are tolerated up to a point: a group of features is available when at
+least ``MIN_COVERAGE`` of the days so far, and at least half of the recent
+window, have data; sums are then scaled up to the days that had none. A group
+short of that is missing (NaN), and the model widens its band for it. The
+calendar, temperature and ET0 groups are required: without them there is no
+forecast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from models.crops import CropSpec
+from models.daily import DailySeries
+from models.gdd import daily_gdd
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+MIN_COVERAGE = 0.8
+"""Share of the season's days a group needs before its features are trusted."""
+RECENT_DAYS = 14
+"""Window of the recent-weather features; soil features use ``SOIL_RECENT_DAYS``."""
+SOIL_RECENT_DAYS = 7
+HEAT_C = 35.0
+"""Daily maximum counted as a heat day: above it pollination of maize and rice suffers."""
+MIN_DAYS = 7
+"""No forecast before a week of the season has been seen."""
+
+
+class Group(StrEnum):
+    CALENDAR = "calendar"
+    TEMPERATURE = "temperature"
+    ET0 = "et0"
+    RAIN = "rain"
+    IRRIGATION = "irrigation"
+    SOIL_SHALLOW = "soil_shallow"
+    SOIL_DEEP = "soil_deep"
+
+
+REQUIRED_GROUPS: frozenset[Group] = frozenset({Group.CALENDAR, Group.TEMPERATURE, Group.ET0})
+OPTIONAL_GROUPS: tuple[Group, ...] = (
+    Group.RAIN,
+    Group.IRRIGATION,
+    Group.SOIL_SHALLOW,
+    Group.SOIL_DEEP,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    name: str
+    unit: str
+    group: Group
+    lo: float
+    hi: float
+    """Physical bounds; the model file declares the narrower range it was trained on."""
+    description: str
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec("days_since_planting", "d", Group.CALENDAR, 0, 400, "whole days since planting"),
+    FeatureSpec("gdd_cum", "°C·d", Group.CALENDAR, 0, 8000, "growing degree days since planting"),
+    FeatureSpec("tmax_mean", "°C", Group.TEMPERATURE, -40, 55, "mean daily maximum, season"),
+    FeatureSpec("tmin_mean", "°C", Group.TEMPERATURE, -50, 45, "mean daily minimum, season"),
+    FeatureSpec("tmax_recent", "°C", Group.TEMPERATURE, -40, 55, "mean daily maximum, last 14 d"),
+    FeatureSpec("heat_days", "d", Group.TEMPERATURE, 0, 400, "days with maximum >= 35 °C"),
+    FeatureSpec("et0_cum", "mm", Group.ET0, 0, 4000, "reference evapotranspiration, season"),
+    FeatureSpec("et0_recent", "mm", Group.ET0, 0, 300, "reference evapotranspiration, last 14 d"),
+    FeatureSpec("rain_cum", "mm", Group.RAIN, 0, 6000, "rain, season"),
+    FeatureSpec("rain_recent", "mm", Group.RAIN, 0, 2000, "rain, last 14 d"),
+    FeatureSpec("irrigation_cum", "mm", Group.IRRIGATION, 0, 4000, "irrigation applied, season"),
+    FeatureSpec("irrigation_recent", "mm", Group.IRRIGATION, 0, 1500, "irrigation, last 14 d"),
+    FeatureSpec("sm_shallow_mean", "%", Group.SOIL_SHALLOW, 0, 100, "15 cm moisture, season"),
+    FeatureSpec("sm_shallow_recent", "%", Group.SOIL_SHALLOW, 0, 100, "15 cm moisture, last 7 d"),
+    FeatureSpec("sm_shallow_min", "%", Group.SOIL_SHALLOW, 0, 100, "driest day at 15 cm"),
+    FeatureSpec("sm_deep_mean", "%", Group.SOIL_DEEP, 0, 100, "45 cm moisture, season"),
+    FeatureSpec("sm_deep_recent", "%", Group.SOIL_DEEP, 0, 100, "45 cm moisture, last 7 d"),
+    FeatureSpec("sm_deep_min", "%", Group.SOIL_DEEP, 0, 100, "driest day at 45 cm"),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+GROUP_COLUMNS: dict[Group, tuple[int, ...]] = {
+    g: tuple(i for i, f in enumerate(FEATURES) if f.group is g) for g in Group
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureRows:
+    """Features of one season on several days."""
+
+    days: npt.NDArray[np.int64]
+    values: FloatArray
+    """Shape (len(days), len(FEATURES)); NaN where a group is missing."""
+    available: BoolArray
+    """Shape (len(days), len(Group)), column order of ``Group``."""
+
+    def groups_at(self, row: int) -> frozenset[Group]:
+        return frozenset(g for g, ok in zip(Group, self.available[row], strict=True) if ok)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefix:
+    """Running count and sum of the observed days of one variable; index k covers days < k."""
+
+    count: FloatArray
+    total: FloatArray
+
+    @classmethod
+    def of(cls, values: FloatArray) -> _Prefix:
+        seen = ~np.isnan(values)
+        count = np.concatenate(([0.0], np.cumsum(seen, dtype=np.float64)))
+        total = np.concatenate(([0.0], np.cumsum(np.where(seen, values, 0.0))))
+        return cls(count, total)
+
+    def covered(self, days: npt.NDArray[np.int64], window: int) -> BoolArray:
+        start = np.maximum(days - window, 0)
+        recent = self.count[days] - self.count[start]
+        ok: BoolArray = (self.count[days] >= MIN_COVERAGE * days) & (recent >= 0.5 * (days - start))
+        return ok
+
+    def scaled_sum(self, days: npt.NDArray[np.int64], window: int | None = None) -> FloatArray:
+        """Sum over the window (whole season if None), scaled up for days without data."""
+        start = np.zeros_like(days) if window is None else np.maximum(days - window, 0)
+        n = self.count[days] - self.count[start]
+        s = self.total[days] - self.total[start]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result: FloatArray = np.where(n > 0, s * (days - start) / n, np.nan)
+        return result
+
+    def mean(self, days: npt.NDArray[np.int64], window: int | None = None) -> FloatArray:
+        start = np.zeros_like(days) if window is None else np.maximum(days - window, 0)
+        n = self.count[days] - self.count[start]
+        s = self.total[days] - self.total[start]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result: FloatArray = np.where(n > 0, s / n, np.nan)
+        return result
+
+
+def _running_min(values: FloatArray, days: npt.NDArray[np.int64]) -> FloatArray:
+    filled = np.where(np.isnan(values), np.inf, values)
+    running = np.minimum.accumulate(filled)
+    out = running[days - 1]
+    result: FloatArray = np.where(np.isinf(out), np.nan, out)
+    return result
+
+
+def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) -> FeatureRows:
+    """Features on each of ``days`` (1 <= D <= series.days)."""
+    d = np.asarray(days, dtype=np.int64)
+    if d.ndim != 1 or d.size == 0:
+        raise ValueError(f"days must be a non-empty 1-d list, got shape {d.shape}")
+    if d.min() < 1 or d.max() > series.days:
+        raise ValueError(
+            f"days must be within 1..{series.days} (days of data since {series.planted}), "
+            f"got {int(d.min())}..{int(d.max())}"
+        )
+    # A day's temperature counts only when both extremes are known.
+    both = np.isnan(series.tmin) | np.isnan(series.tmax)
+    tmin = np.where(both, np.nan, series.tmin)
+    tmax = np.where(both, np.nan, series.tmax)
+    t_min, t_max = _Prefix.of(tmin), _Prefix.of(tmax)
+    gdd = _Prefix.of(daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c))
+    heat = _Prefix.of(np.where(np.isnan(tmax), np.nan, (tmax >= HEAT_C).astype(np.float64)))
+    et0 = _Prefix.of(series.et0)
+    rain = _Prefix.of(series.rain)
+    irrigation = _Prefix.of(series.irrigation)
+    shallow = _Prefix.of(series.sm_shallow)
+    deep = _Prefix.of(series.sm_deep)
+
+    temperature_ok = t_max.covered(d, RECENT_DAYS)
+    available = {
+        Group.CALENDAR: np.ones(d.size, dtype=np.bool_),
+        Group.TEMPERATURE: temperature_ok,
+        Group.ET0: et0.covered(d, RECENT_DAYS),
+        Group.RAIN: rain.covered(d, RECENT_DAYS),
+        Group.IRRIGATION: irrigation.covered(d, RECENT_DAYS),
+        Group.SOIL_SHALLOW: shallow.covered(d, SOIL_RECENT_DAYS),
+        Group.SOIL_DEEP: deep.covered(d, SOIL_RECENT_DAYS),
+    }
+    columns: dict[str, FloatArray] = {
+        "days_since_planting": d.astype(np.float64),
+        "gdd_cum": np.where(temperature_ok, gdd.scaled_sum(d), np.nan),
+        "tmax_mean": t_max.mean(d),
+        "tmin_mean": t_min.mean(d),
+        "tmax_recent": t_max.mean(d, RECENT_DAYS),
+        "heat_days": heat.scaled_sum(d),
+        "et0_cum": et0.scaled_sum(d),
+        "et0_recent": et0.scaled_sum(d, RECENT_DAYS),
+        "rain_cum": rain.scaled_sum(d),
+        "rain_recent": rain.scaled_sum(d, RECENT_DAYS),
+        "irrigation_cum": irrigation.scaled_sum(d),
+        "irrigation_recent": irrigation.scaled_sum(d, RECENT_DAYS),
+        "sm_shallow_mean": shallow.mean(d),
+        "sm_shallow_recent": shallow.mean(d, SOIL_RECENT_DAYS),
+        "sm_shallow_min": _running_min(series.sm_shallow, d),
+        "sm_deep_mean": deep.mean(d),
+        "sm_deep_recent": deep.mean(d, SOIL_RECENT_DAYS),
+        "sm_deep_min": _running_min(series.sm_deep, d),
+    }
+    values = np.column_stack([columns[name] for name in FEATURE_NAMES])
+    mask = np.column_stack([available[g] for g in Group])
+    for g, cols in GROUP_COLUMNS.items():
+        values[np.ix_(~available[g], np.asarray(cols, dtype=np.int64))] = np.nan
+    return FeatureRows(d, values, mask)

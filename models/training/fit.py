@@ -1,0 +1,106 @@
+"""Quantile gradient-boosted trees (LightGBM) for p10, p50 and p90 of final yield.
+
+Trees, because they take NaN for a missing sensor group natively and export
+to ONNX's TreeEnsemble operator, which onnxruntime runs in microseconds.
+Each training row is also shown with random sensor groups removed, so one
+model serves every combination of sensors a field may have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from models.calibration import ALL_PATTERNS, FULL_PATTERN
+from models.features import GROUP_COLUMNS, Group
+
+QUANTILES: tuple[float, float, float] = (0.1, 0.5, 0.9)
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class BoostParams:
+    trees: int = 200
+    leaves: int = 15
+    learning_rate: float = 0.08
+    min_child_samples: int = 40
+    masked_copies: int = 2
+    """Extra copies of each row with random sensor groups removed."""
+    seed: int = 7
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def lightgbm(self, alpha: float) -> dict[str, Any]:
+        return {
+            "objective": "quantile",
+            "alpha": alpha,
+            "n_estimators": self.trees,
+            "num_leaves": self.leaves,
+            "learning_rate": self.learning_rate,
+            "min_child_samples": self.min_child_samples,
+            "subsample": 0.8,
+            "subsample_freq": 1,
+            "colsample_bytree": 0.9,
+            # One thread: on a shared two-core machine more threads than free
+            # cores made tree training many times slower.
+            "n_jobs": 1,
+            "deterministic": True,
+            "force_row_wise": True,
+            "random_state": self.seed,
+            "verbose": -1,
+            **self.extra,
+        }
+
+
+def mask_groups(x: FloatArray, groups: frozenset[Group]) -> FloatArray:
+    """A copy of ``x`` with every optional group not in ``groups`` removed (NaN)."""
+    out = x.copy()
+    for g in set(ALL_PATTERNS[-1]) - groups:
+        out[:, list(GROUP_COLUMNS[g])] = np.nan
+    return out
+
+
+def augment(x: FloatArray, y: FloatArray, params: BoostParams) -> tuple[FloatArray, FloatArray]:
+    rng = np.random.default_rng(params.seed)
+    partial = [p for p in ALL_PATTERNS if p != FULL_PATTERN]
+    xs, ys = [x], [y]
+    for _ in range(params.masked_copies):
+        choice = rng.integers(len(partial), size=x.shape[0])
+        copy = x.copy()
+        for i, pattern in enumerate(partial):
+            rows = choice == i
+            copy[rows] = mask_groups(x[rows], pattern)
+        xs.append(copy)
+        ys.append(y)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+@dataclass(frozen=True, slots=True)
+class QuantileModel:
+    regressors: tuple[Any, ...]
+    """One fitted ``lightgbm.LGBMRegressor`` per quantile."""
+
+    def predict(self, x: FloatArray) -> FloatArray:
+        """Shape (n, len(quantiles)), raw (not yet calibrated)."""
+        result: FloatArray = np.column_stack([r.predict(x) for r in self.regressors])
+        return result
+
+
+def fit_quantiles(
+    x: FloatArray,
+    y: FloatArray,
+    params: BoostParams,
+    quantiles: Sequence[float] = QUANTILES,
+) -> QuantileModel:
+    import lightgbm  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    xa, ya = augment(x, y, params)
+    models = []
+    for q in quantiles:
+        model = lightgbm.LGBMRegressor(**params.lightgbm(q))
+        model.fit(xa, ya)
+        models.append(model)
+    return QuantileModel(tuple(models))

@@ -1,0 +1,63 @@
+"""Which seasons train, calibrate and test: whole weather years, never random rows.
+
+A season belongs to its campaign: the year of the day 60 days before planting,
+so every planting of one sowing window (a Tunisian wheat sown in November or
+December, a rabi rice sown in December or January) shares one campaign. The
+test campaigns are held out at every site at once: neighbouring sites share a
+year's weather (Cambridgeshire and Northumberland in 2003), and holding out a
+year at one of them only would leak it through the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+CAMPAIGN_OFFSET_DAYS = 60
+TEST_EVERY = 4
+"""One campaign in four is held out for testing."""
+CALIBRATION_FOLDS = 5
+
+
+def campaign(planted: dt.date) -> int:
+    return (planted - dt.timedelta(days=CAMPAIGN_OFFSET_DAYS)).year
+
+
+def campaigns(planted_iso: list[str]) -> npt.NDArray[np.int64]:
+    return np.asarray([campaign(dt.date.fromisoformat(p)) for p in planted_iso], dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class YearSplit:
+    test_years: tuple[int, ...]
+    train_years: tuple[int, ...]
+    fold_of_year: dict[int, int]
+    """Cross-calibration fold of every training year."""
+
+    def is_test(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        result: npt.NDArray[np.bool_] = np.isin(years, self.test_years)
+        return result
+
+    def folds(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Fold of each training season's year; -1 for test seasons."""
+        return np.asarray([self.fold_of_year.get(int(y), -1) for y in years], dtype=np.int64)
+
+
+def split_years(years: npt.NDArray[np.int64], seed: int) -> YearSplit:
+    """Every TEST_EVERY-th campaign (from a seeded offset) is a test year.
+
+    Spacing them evenly rather than drawing at random guarantees that a site
+    with a short record (Hyderabad: ten campaigns) still has test years, and
+    that test years span the record instead of clustering.
+    """
+    unique = sorted({int(y) for y in years})
+    if len(unique) < TEST_EVERY:
+        raise ValueError(f"need at least {TEST_EVERY} weather years to hold some out, got {unique}")
+    offset = int(np.random.default_rng(seed).integers(TEST_EVERY))
+    test = tuple(y for i, y in enumerate(unique) if (i + offset) % TEST_EVERY == 0)
+    train = tuple(y for y in unique if y not in test)
+    folds = {y: i % CALIBRATION_FOLDS for i, y in enumerate(train)}
+    return YearSplit(test, train, folds)

@@ -1,0 +1,222 @@
+"""``kakashi model train``: fit, calibrate and evaluate on held-out years, then export.
+
+Per crop:
+1. split seasons by campaign year: one year in four is the test set, unseen
+   by fitting and by calibration alike;
+2. five folds over the training years give out-of-fold predictions, under
+   every combination of sensor groups, from which the conformal corrections
+   are computed;
+3. the final model is fitted on all training years and evaluated on the
+   test years against climatology (mean training yield of the same site,
+   soil and irrigation strategy);
+4. where the crop has several sites, each site is also held out whole
+   (trained on the others' training years, tested on its test years);
+5. the model is exported to ONNX with its metadata and checked against
+   LightGBM on the test rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from models.calibration import ALL_PATTERNS, FULL_PATTERN, Calibration, pattern_key
+from models.crops import CropSpec, crop_spec
+from models.features import FEATURE_NAMES
+from models.training.conformal import calibrate
+from models.training.dataset import Dataset, dataset_path
+from models.training.evaluate import coverage, stage_table
+from models.training.evaluate import climatology as climatology_of
+from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
+from models.training.split import YearSplit, campaigns, split_years
+
+log = logging.getLogger(__name__)
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedCrop:
+    crop: str
+    model: QuantileModel
+    calibration: Calibration
+    evaluation: dict[str, Any]
+    ranges: dict[str, tuple[float, float]]
+    training_data: dict[str, Any]
+    check_rows: FloatArray
+    """Test rows (some with sensors removed) used to check the exported file."""
+
+
+def row_progress(x: FloatArray, spec: CropSpec) -> FloatArray:
+    days = x[:, FEATURE_NAMES.index("days_since_planting")]
+    gdd = x[:, FEATURE_NAMES.index("gdd_cum")]
+    result: FloatArray = np.asarray(
+        [spec.progress(float(d), float(g)) for d, g in zip(days, gdd, strict=True)]
+    )
+    return result
+
+
+def _groups(data: Dataset, *names: str) -> list[tuple[str, ...]]:
+    columns = [data.season_info[n] for n in names]
+    return list(zip(*columns, strict=True))
+
+
+def _calibrate(
+    x: FloatArray,
+    y: FloatArray,
+    folds: npt.NDArray[np.int64],
+    progress: FloatArray,
+    params: BoostParams,
+) -> Calibration:
+    raw: dict[str, FloatArray] = {pattern_key(p): np.empty((x.shape[0], 3)) for p in ALL_PATTERNS}
+    for k in np.unique(folds):
+        fit_rows, held = folds != k, folds == k
+        model = fit_quantiles(x[fit_rows], y[fit_rows], params)
+        for pattern in ALL_PATTERNS:
+            raw[pattern_key(pattern)][held] = model.predict(mask_groups(x[held], pattern))
+        log.info("calibration fold %d done", k)
+    return calibrate(raw, y, progress)
+
+
+def _held_out_sites(
+    data: Dataset, split: YearSplit, years: npt.NDArray[np.int64], params: BoostParams
+) -> dict[str, Any]:
+    sites = sorted(set(data.season_info["site"]))
+    if len(sites) < 2:
+        return {}
+    site_of_row = np.asarray(data.season_info["site"])[data.row_season]
+    test_row = split.is_test(years)[data.row_season]
+    x = data.features.astype(np.float64)
+    y = data.row_yield
+    season_keys = _groups(data, "soil", "strategy")
+    row_keys = [season_keys[i] for i in data.row_season]
+    result: dict[str, Any] = {}
+    for site in sites:
+        fit_rows = (site_of_row != site) & ~test_row
+        eval_rows = (site_of_row == site) & test_row & (data.row_eval > 0)
+        model = fit_quantiles(x[fit_rows], y[fit_rows], params, quantiles=(0.5,))
+        p50 = model.predict(x[eval_rows])[:, 0]
+        base = climatology_of(
+            [row_keys[i] for i in np.flatnonzero(fit_rows)],
+            y[fit_rows],
+            [row_keys[i] for i in np.flatnonzero(eval_rows)],
+        )
+        result[site] = stage_table(p50, base, y[eval_rows], data.row_eval[eval_rows])
+        log.info("held-out site %s done", site)
+    return result
+
+
+def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
+    spec = crop_spec(data.crop)
+    years = campaigns(data.season_info["planted"])
+    split = split_years(years, seed)
+    is_test_season = split.is_test(years)
+    test_row = is_test_season[data.row_season]
+    x = data.features.astype(np.float64)
+    y = data.row_yield
+    progress = row_progress(x, spec)
+
+    train_x, train_y = x[~test_row], y[~test_row]
+    folds = split.folds(years)[data.row_season][~test_row]
+    calibration = _calibrate(train_x, train_y, folds, progress[~test_row], params)
+    model = fit_quantiles(train_x, train_y, params)
+
+    eval_rows = test_row & (data.row_eval > 0)
+    ex, ey, stage = x[eval_rows], y[eval_rows], data.row_eval[eval_rows]
+    season_keys = _groups(data, "site", "soil", "strategy")
+    train_seasons = np.flatnonzero(~is_test_season)
+    baseline = climatology_of(
+        [season_keys[i] for i in train_seasons],
+        data.season_yield[train_seasons],
+        [season_keys[i] for i in data.row_season[eval_rows]],
+    )
+    by_pattern: dict[str, Any] = {}
+    full_table: dict[str, Any] = {}
+    for pattern in ALL_PATTERNS:
+        raw = model.predict(mask_groups(ex, pattern))
+        key = pattern_key(pattern)
+        bands = [
+            calibration.apply((a, b, c), key, p)
+            for (a, b, c), p in zip(raw, progress[eval_rows], strict=True)
+        ]
+        lo = np.asarray([b.p10 for b in bands])
+        mid = np.asarray([b.p50 for b in bands])
+        hi = np.asarray([b.p90 for b in bands])
+        table = stage_table(mid, baseline, ey, stage, (lo, hi))
+        raw_cov = coverage(raw[:, 0], raw[:, 2], ey)
+        by_pattern[key] = {
+            "rmse_60": table["60%"]["rmse"],
+            "coverage_p10_p90": coverage(lo, hi, ey),
+            "coverage_raw_quantiles": raw_cov,
+            "mean_band_width": float(np.mean(hi - lo)),
+        }
+        if pattern == FULL_PATTERN:
+            full_table = table
+    evaluation = {
+        "method": (
+            "held-out weather years (campaigns), every site at once; conformal band "
+            "corrections from 5-fold out-of-fold predictions on training years only"
+        ),
+        "test_years": list(split.test_years),
+        "train_years": list(split.train_years),
+        "test_seasons": int(is_test_season.sum()),
+        "baseline": "climatology: mean yield of training years, same site, soil, irrigation",
+        "all_sensors": full_table,
+        "coverage_p10_p90": by_pattern[pattern_key(FULL_PATTERN)]["coverage_p10_p90"],
+        "by_sensor_set": by_pattern,
+        "held_out_sites": _held_out_sites(data, split, years, params),
+        "error_is_against": "AquaCrop simulated yields, not measured fields",
+    }
+    lo_r = np.nanmin(train_x, axis=0)
+    hi_r = np.nanmax(train_x, axis=0)
+    ranges = {n: (float(a), float(b)) for n, a, b in zip(FEATURE_NAMES, lo_r, hi_r, strict=True)}
+    info = data.season_info
+    training_data = {
+        "description": (
+            f"AquaCrop-OSPy {data.crop} seasons: sites {sorted(set(info['site']))}, soils "
+            f"{sorted(set(info['soil']))}, irrigation {sorted(set(info['strategy']))}, "
+            f"{len(set(info['planted']))} planting days, with simulated sensor error and gaps"
+        ),
+        "sha256": data.digest(),
+        "seasons": int(data.season_yield.size),
+        "rows": int(data.features.shape[0]),
+        "yield_t_ha": [float(data.season_yield.min()), float(data.season_yield.max())],
+    }
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(np.flatnonzero(eval_rows), size=min(8, int(eval_rows.sum())), replace=False)
+    checks = np.concatenate([x[pick], mask_groups(x[pick], frozenset())])
+    return TrainedCrop(data.crop, model, calibration, evaluation, ranges, training_data, checks)
+
+
+def shipped_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "shipped"
+
+
+def train_main(args: argparse.Namespace) -> int:
+    from models.training.export import export_model
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    out_dir: Path = args.out_dir or shipped_dir()
+    crops = args.crop or ["maize", "wheat", "rice"]
+    params = BoostParams() if args.trees is None else BoostParams(trees=args.trees)
+    for crop in crops:
+        data = Dataset.load(dataset_path(args.data_dir, crop), crop)
+        trained = train_crop(data, params, seed=params.seed)
+        path = export_model(trained, out_dir, args.version, dt.date.today())
+        report = out_dir / f"{path.stem}.evaluation.json"
+        report.write_text(json.dumps(trained.evaluation, indent=2) + "\n")
+        mid = trained.evaluation["all_sensors"].get("60%", {})
+        print(
+            f"{crop}: {path} ({path.stat().st_size / 1e6:.2f} MB); at 60 %: RMSE "
+            f"{mid.get('rmse', float('nan')):.2f} t/ha vs climatology "
+            f"{mid.get('rmse_climatology', float('nan')):.2f}; coverage "
+            f"{trained.evaluation['coverage_p10_p90']:.0%}"
+        )
+    return 0
