@@ -118,7 +118,8 @@ class LoadedModel:
         lines.append("held-out evaluation (all sensors):")
         for stage, e in i.evaluation.get("all_sensors", {}).items():
             lines.append(
-                f"  {stage:>4}: RMSE {e['rmse']:.2f} t/ha (climatology {e['rmse_climatology']:.2f}),"
+                f"  {stage:>4}: RMSE {e['rmse']:.2f} t/ha"
+                f" (climatology {e['rmse_climatology']:.2f}),"
                 f" MAPE {e['mape']:.1f} % ({e['mape_climatology']:.1f} %),"
                 f" p10-p90 coverage {e.get('coverage_p10_p90', float('nan')):.0%}"
             )

@@ -11,6 +11,7 @@ the reference series by roughly 5-10 %.
 from __future__ import annotations
 
 import zlib
+
 import numpy as np
 import numpy.typing as npt
 

@@ -45,7 +45,7 @@ def _aquacrop() -> Any:
 
 @functools.cache
 def site_weather(site: str) -> Any:
-    """The site's weather as AquaCrop reads it (MinTemp, MaxTemp, Precipitation, ReferenceET, Date)."""
+    """The site's weather as AquaCrop reads it: MinTemp, MaxTemp, Precipitation, ReferenceET."""
     from aquacrop.utils import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
         get_filepath,
         prepare_weather,

@@ -33,8 +33,8 @@ from models.crops import CropSpec, crop_spec
 from models.features import FEATURE_NAMES
 from models.training.conformal import calibrate
 from models.training.dataset import Dataset, dataset_path
-from models.training.evaluate import coverage, stage_table
 from models.training.evaluate import climatology as climatology_of
+from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
 from models.training.split import YearSplit, campaigns, split_years
 
