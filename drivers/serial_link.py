@@ -131,7 +131,8 @@ class SerialLink:
             return
         try:
             self._open_now()
-        except (OSError, serial.SerialException, ValueError) as exc:
+        except (OSError, termios.error, serial.SerialException, ValueError) as exc:
+            # termios.error: the driver refused a setting (a pty refuses parity).
             delay = self._gate.failed(f"cannot open: {exc}")
             raise TransportError(
                 f"{self.name}: {self.port}: cannot open: {exc}; retry in {delay:.2f} s"
