@@ -1,0 +1,1 @@
+"""Field tools: commands a technician runs against one device, outside the service."""
