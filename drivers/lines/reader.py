@@ -101,8 +101,7 @@ class LineDeviceReader:
         }
 
     async def run(self) -> None:
-        """Read until :meth:`close` (or cancellation)."""
-        self._stop.clear()
+        """Read until :meth:`close` (or cancellation); a closed reader stays closed."""
         self._quiet_since = asyncio.get_running_loop().time()
         watchdog = asyncio.create_task(self._watch(), name=f"{self.device_id}-watchdog")
         try:

@@ -18,6 +18,7 @@ import pytest
 from drivers.device_state import ErrorKind, Health
 from drivers.lines.reader import LineDeviceReader
 from drivers.lines.serial_source import serial_source_factory
+from drivers.lines.source import ByteSource, LinkLostError
 from drivers.nmea.counts import Rejected
 from drivers.nmea.recording import decode_recording
 from drivers.nmea.stream import NmeaStream
@@ -220,8 +221,21 @@ async def test_an_ascii_logger_line_by_line(device: Callable[..., Device]) -> No
 
 
 def test_only_line_protocol_profiles_can_be_read() -> None:
-    async def never() -> None:
+    async def never() -> ByteSource:
         raise AssertionError("not called")
 
     with pytest.raises(ValueError, match="speaks modbus, not a line protocol"):
-        LineDeviceReader("x", load_profile("dfrobot_sen0604"), never, print)  # type: ignore[arg-type]
+        LineDeviceReader("x", load_profile("dfrobot_sen0604"), never, lambda _: None)
+
+
+async def test_a_reader_closed_before_it_runs_returns_at_once(tmp_path: Path) -> None:
+    opened: list[str] = []
+
+    async def factory() -> ByteSource:
+        opened.append("x")
+        raise LinkLostError("not reached")
+
+    reader = LineDeviceReader("gps-1", load_profile("nmea_gps"), factory, lambda _: None)
+    await reader.close()
+    await asyncio.wait_for(reader.run(), 5.0)
+    assert opened == []
