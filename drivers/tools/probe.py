@@ -385,6 +385,8 @@ def _open_client(args: argparse.Namespace, profile: Profile) -> ModbusClient:
     d = profile.defaults
     serial = _serial_settings(args, profile)
     if args.port is not None:
+        if args.rtu:
+            raise UsageError("--rtu is for a TCP serial server (--host); --port is RTU already")
         kind: ClientKind = "modbus_rtu"
         host, port, name = None, args.port, args.port
     else:

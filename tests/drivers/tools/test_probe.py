@@ -300,6 +300,12 @@ def test_serial_settings_with_a_plain_tcp_host_are_refused(
     assert "--baud: serial settings apply to --port, or to --host with --rtu" in run.err
 
 
+def test_rtu_flag_is_for_a_tcp_serial_server(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_sync(capsys, "--port", "/dev/ttyUSB0", "--rtu", "--profile", "dfrobot_sen0604")
+    assert run.status == 2
+    assert "--rtu is for a TCP serial server" in run.err
+
+
 def test_unit_0_is_refused_on_rtu(capsys: pytest.CaptureFixture[str]) -> None:
     run = run_sync(capsys, "--port", "/dev/null", "--profile", "dfrobot_sen0604", "--unit", "0")
     assert run.status == 2
