@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from models.crops import crop_spec
+from models.daily import DailySeries
+from models.features import FEATURE_NAMES, Group, season_features
+
+PLANTED = dt.date(2024, 5, 1)
+
+
+def _series(days: int = 40) -> DailySeries:
+    return replace(
+        DailySeries.empty(PLANTED, days),
+        tmin=np.full(days, 10.0),
+        tmax=np.full(days, 20.0),
+        rain=np.where(np.arange(days) % 10 == 0, 10.0, 0.0),
+        et0=np.full(days, 4.0),
+        irrigation=np.zeros(days),
+        sm_shallow=np.linspace(30.0, 20.0, days),
+        sm_deep=np.full(days, 25.0),
+    )
+
+
+def _value(rows: object, name: str, row: int = 0) -> float:
+    return float(rows.values[row, FEATURE_NAMES.index(name)])  # type: ignore[attr-defined]
+
+
+def test_season_to_date_values_use_days_before_d_only() -> None:
+    rows = season_features(_series(), crop_spec("maize"), [20, 40])
+    assert _value(rows, "days_since_planting") == 20
+    assert _value(rows, "gdd_cum") == pytest.approx(20 * 7.0)  # mean 15 - base 8
+    assert _value(rows, "et0_cum") == pytest.approx(80.0)
+    assert _value(rows, "rain_cum") == pytest.approx(20.0)  # days 0 and 10
+    assert _value(rows, "rain_recent") == pytest.approx(10.0)  # days 6..19
+    assert _value(rows, "sm_shallow_min") == pytest.approx(np.linspace(30, 20, 40)[19])
+    assert _value(rows, "rain_cum", 1) == pytest.approx(40.0)
+    assert rows.groups_at(0) == frozenset(Group)
+
+
+def test_a_few_missing_days_are_scaled_up_not_counted_as_zero() -> None:
+    s = _series()
+    et0 = s.et0.copy()
+    et0[[3, 7]] = np.nan
+    rows = season_features(replace(s, et0=et0), crop_spec("maize"), [20])
+    assert _value(rows, "et0_cum") == pytest.approx(80.0)
+
+
+def test_a_sensor_short_of_coverage_makes_its_group_missing() -> None:
+    s = _series()
+    probe = s.sm_deep.copy()
+    probe[:10] = np.nan  # half of the first 20 days
+    rows = season_features(replace(s, sm_deep=probe), crop_spec("maize"), [20])
+    assert Group.SOIL_DEEP not in rows.groups_at(0)
+    assert np.isnan(_value(rows, "sm_deep_mean"))
+    assert not np.isnan(_value(rows, "sm_shallow_mean"))
+
+
+def test_a_sensor_silent_for_the_last_week_is_missing_even_with_good_coverage() -> None:
+    s = _series()
+    probe = s.sm_shallow.copy()
+    probe[34:] = np.nan
+    rows = season_features(replace(s, sm_shallow=probe), crop_spec("maize"), [40])
+    assert Group.SOIL_SHALLOW not in rows.groups_at(0)
+
+
+def test_days_outside_the_series_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"within 1\.\.40"):
+        season_features(_series(), crop_spec("maize"), [41])

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.registry import ModelRegistry
+from tests.models.conftest import drop
+
+
+def _kinds(events: list[object]) -> list[str]:
+    return [e.kind for e in events]  # type: ignore[attr-defined]
+
+
+def test_a_newer_model_dropped_in_is_picked_up(model_dir: Path) -> None:
+    registry = ModelRegistry([model_dir])
+    drop("tiny-rice-1.0.0.onnx", model_dir)
+    assert _kinds(registry.refresh()) == ["activated"]
+    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    assert registry.refresh() == []  # nothing new: nothing re-read
+
+    drop("tiny-rice-1.1.0.onnx", model_dir)
+    assert _kinds(registry.refresh()) == ["activated"]
+    assert registry.active("rice").info.version == "1.1.0"  # type: ignore[union-attr]
+
+
+def test_rollback_restores_the_previous_model_and_keeps_it(model_dir: Path) -> None:
+    registry = ModelRegistry([model_dir])
+    drop("tiny-rice-1.0.0.onnx", model_dir)
+    registry.refresh()
+    newer = drop("tiny-rice-1.1.0.onnx", model_dir)
+    registry.refresh()
+
+    event = registry.rollback("rice")
+    assert "from kakashi-yield-rice@1.1.0 to kakashi-yield-rice@1.0.0" in event.message
+    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    newer.touch()  # seen again, still passed over
+    assert _kinds(registry.refresh()) == ["kept"]
+    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    with pytest.raises(LookupError, match="no earlier model"):
+        registry.rollback("rice")
+
+
+def test_an_invalid_file_is_rejected_and_the_active_model_stays(model_dir: Path) -> None:
+    registry = ModelRegistry([model_dir])
+    drop("tiny-rice-1.0.0.onnx", model_dir)
+    registry.refresh()
+    bad = drop("bad-features.onnx", model_dir)
+    events = registry.refresh()
+    assert _kinds(events) == ["rejected"]
+    assert "soil_salinity" in registry.rejected()[bad]
+    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+
+
+def test_an_older_version_does_not_replace_a_newer_one(model_dir: Path) -> None:
+    registry = ModelRegistry([model_dir])
+    drop("tiny-rice-1.1.0.onnx", model_dir)
+    registry.refresh()
+    drop("tiny-rice-1.0.0.onnx", model_dir)
+    assert _kinds(registry.refresh()) == ["kept"]
+    assert registry.active("rice").info.version == "1.1.0"  # type: ignore[union-attr]

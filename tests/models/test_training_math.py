@@ -1,0 +1,55 @@
+"""The training pipeline's pure parts: year split, conformal correction, climatology."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from models.training.conformal import calibrate, correction
+from models.training.evaluate import climatology, mape
+from models.training.split import campaign, split_years
+
+
+def test_plantings_of_one_sowing_window_share_a_campaign() -> None:
+    assert campaign(dt.date(2003, 12, 20)) == campaign(dt.date(2004, 1, 20)) == 2003
+    assert campaign(dt.date(2004, 7, 10)) == 2004
+
+
+def test_test_years_are_spread_over_the_record_and_never_trained_on() -> None:
+    years = np.arange(1982, 2019)
+    split = split_years(years, seed=7)
+    assert set(split.test_years).isdisjoint(split.train_years)
+    assert 9 <= len(split.test_years) <= 10
+    assert max(np.diff(split.test_years)) == 4
+    assert set(split.folds(np.asarray(split.test_years))) == {-1}
+
+
+def test_conformal_correction_reaches_the_target_coverage() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=5000)
+    raw = np.column_stack([np.full(5000, -0.5), np.zeros(5000), np.full(5000, 0.5)])
+    c = correction(np.maximum(raw[:, 0] - y, y - raw[:, 2]))
+    inside = np.mean((y >= raw[:, 0] - c) & (y <= raw[:, 2] + c))
+    assert inside == pytest.approx(0.8, abs=0.01)
+    assert c == pytest.approx(1.2816 - 0.5, abs=0.05)
+
+
+def test_calibration_has_one_correction_per_stage_and_sensor_set() -> None:
+    y = np.linspace(0, 10, 300)
+    raw = np.column_stack([y - 1, y, y + 1])
+    cal = calibrate({"weather_only": raw}, y, np.linspace(0, 1, 300))
+    assert cal.corrections["weather_only"] == pytest.approx((-1.0, -1.0, -1.0))
+
+
+def test_climatology_averages_training_years_of_the_same_group() -> None:
+    train = [("a", "loam"), ("a", "loam"), ("b", "loam")]
+    got = climatology(train, np.array([4.0, 6.0, 9.0]), [("a", "loam"), ("b", "loam")])
+    np.testing.assert_allclose(got, [5.0, 9.0])
+    with pytest.raises(KeyError, match="sand"):
+        climatology(train, np.array([4.0, 6.0, 9.0]), [("a", "sand")])
+
+
+def test_mape_ignores_failed_crops() -> None:
+    assert mape(np.array([1.0, 2.0]), np.array([0.1, 4.0])) == pytest.approx(50.0)
