@@ -4,24 +4,30 @@ from pathlib import Path
 
 import pytest
 
-from models.registry import ModelRegistry
+from models.registry import ModelRegistry, RegistryEvent
 from tests.models.conftest import drop
 
 
-def _kinds(events: list[object]) -> list[str]:
-    return [e.kind for e in events]  # type: ignore[attr-defined]
+def _kinds(events: list[RegistryEvent]) -> list[str]:
+    return [e.kind for e in events]
+
+
+def _version(registry: ModelRegistry, crop: str = "rice") -> str:
+    model = registry.active(crop)
+    assert model is not None
+    return model.info.version
 
 
 def test_a_newer_model_dropped_in_is_picked_up(model_dir: Path) -> None:
     registry = ModelRegistry([model_dir])
     drop("tiny-rice-1.0.0.onnx", model_dir)
     assert _kinds(registry.refresh()) == ["activated"]
-    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.0.0"
     assert registry.refresh() == []  # nothing new: nothing re-read
 
     drop("tiny-rice-1.1.0.onnx", model_dir)
     assert _kinds(registry.refresh()) == ["activated"]
-    assert registry.active("rice").info.version == "1.1.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.1.0"
 
 
 def test_rollback_restores_the_previous_model_and_keeps_it(model_dir: Path) -> None:
@@ -33,10 +39,10 @@ def test_rollback_restores_the_previous_model_and_keeps_it(model_dir: Path) -> N
 
     event = registry.rollback("rice")
     assert "from kakashi-yield-rice@1.1.0 to kakashi-yield-rice@1.0.0" in event.message
-    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.0.0"
     newer.touch()  # seen again, still passed over
     assert _kinds(registry.refresh()) == ["kept"]
-    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.0.0"
     with pytest.raises(LookupError, match="no earlier model"):
         registry.rollback("rice")
 
@@ -49,7 +55,7 @@ def test_an_invalid_file_is_rejected_and_the_active_model_stays(model_dir: Path)
     events = registry.refresh()
     assert _kinds(events) == ["rejected"]
     assert "soil_salinity" in registry.rejected()[bad]
-    assert registry.active("rice").info.version == "1.0.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.0.0"
 
 
 def test_an_older_version_does_not_replace_a_newer_one(model_dir: Path) -> None:
@@ -58,4 +64,4 @@ def test_an_older_version_does_not_replace_a_newer_one(model_dir: Path) -> None:
     registry.refresh()
     drop("tiny-rice-1.0.0.onnx", model_dir)
     assert _kinds(registry.refresh()) == ["kept"]
-    assert registry.active("rice").info.version == "1.1.0"  # type: ignore[union-attr]
+    assert _version(registry) == "1.1.0"
