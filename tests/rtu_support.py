@@ -196,15 +196,6 @@ class PtyPeer(RawPort):
 
 
 @asynccontextmanager
-async def pty_peer() -> AsyncIterator[PtyPeer]:
-    peer = PtyPeer()
-    try:
-        yield peer
-    finally:
-        peer.close()
-
-
-@asynccontextmanager
 async def simulated_bus(
     slaves: Iterable[SimSlave],
     *,
