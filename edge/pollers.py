@@ -9,16 +9,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from drivers.lines.reader import LineDeviceReader
+from drivers.lines.serial_source import serial_source_factory
 from drivers.modbus.client import ModbusClient
 from drivers.modbus.clients import open_modbus_client
 from drivers.modbus.poller import ModbusPoller, PolledDevice
 from drivers.modbus.write import OnAudit, WriteResult
 from drivers.profile import load_profile
 from drivers.reading import Emit
+from drivers.serial_settings import SerialSettings
 from edge.config import Config
-from edge.config.schema import ModbusRtuBus, ModbusRtuOverTcpBus, ModbusTcpBus
+from edge.config.schema import (
+    Device,
+    ModbusRtuBus,
+    ModbusRtuOverTcpBus,
+    ModbusTcpBus,
+    SerialLinesBus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +54,6 @@ class BusRunner:
 @dataclass
 class PollerSet:
     runners: list[BusRunner] = field(default_factory=list)
-    # Buses this version cannot drive, with the reason: shown on the health
-    # endpoint so an operator sees why a device has no readings.
-    unsupported: dict[str, str] = field(default_factory=dict)
 
     def runner_of(self, device_id: str) -> BusRunner:
         for runner in self.runners:
@@ -75,10 +82,10 @@ def build_pollers(config: Config, emit: Emit, on_audit: OnAudit | None = None) -
         ]
         if not devices:
             continue
-        if not isinstance(bus, ModbusTcpBus | ModbusRtuOverTcpBus | ModbusRtuBus):
-            reason = f"bus type {bus.type!r} is not driven by the service yet"
-            log.warning("bus %r: %s; its %d device(s) are not read", bus_id, reason, len(devices))
-            result.unsupported[bus_id] = reason
+        if isinstance(bus, SerialLinesBus):
+            # Config validation guarantees one device per serial line.
+            dev_id, dev = devices[0]
+            result.runners.append(_line_reader(bus_id, bus, dev_id, dev, extra_dirs, emit))
             continue
         polled = [
             PolledDevice(
@@ -101,6 +108,27 @@ def build_pollers(config: Config, emit: Emit, on_audit: OnAudit | None = None) -
             )
         )
     return result
+
+
+def _line_reader(
+    bus_id: str, bus: SerialLinesBus, dev_id: str, dev: Device, extra_dirs: list[Path], emit: Emit
+) -> BusRunner:
+    settings = SerialSettings(
+        baudrate=bus.baudrate, parity=bus.parity, stopbits=bus.stopbits, bytesize=bus.bytesize
+    )
+    reader = LineDeviceReader(
+        dev_id,
+        load_profile(dev.profile, extra_dirs),
+        serial_source_factory(bus.port, settings, name=bus_id),
+        emit,
+    )
+    return BusRunner(
+        bus_id=bus_id,
+        devices=frozenset({dev_id}),
+        run=reader.run,
+        close=reader.close,
+        device_states=lambda: {dev_id: reader.as_dict()},
+    )
 
 
 def _client_for(

@@ -178,6 +178,5 @@ class Service:
                 "consumers": [dataclasses.asdict(s) for s in self.bus.stats()],
             },
             "devices": devices,
-            "unsupported_buses": self.pollers.unsupported,
             "storage": storage_stats,
         }

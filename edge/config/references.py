@@ -63,6 +63,7 @@ def check_references(data: Mapping[str, object]) -> list[Problem]:
     for dev_id, links in devices.items():
         found.extend(_device_problems(dev_id, links, fields, vehicles, buses, catalog))
     found.extend(_unit_clashes(devices, buses))
+    found.extend(_shared_line_buses(devices, buses))
     return found
 
 
@@ -128,6 +129,27 @@ def _unit_clashes(
                 Problem(
                     ("devices", dev_id, "unit"),
                     f"unit {links.unit} on bus {links.bus!r} is already used by device {other!r}",
+                )
+            )
+    return found
+
+
+def _shared_line_buses(
+    devices: Mapping[str, _DeviceLinks], buses: Mapping[str, str | None]
+) -> list[Problem]:
+    """A serial line carries one talker: two devices on it would read each other's lines."""
+    found: list[Problem] = []
+    first_user: dict[str, str] = {}
+    for dev_id, links in devices.items():
+        if links.bus is None or buses.get(links.bus) not in LINE_BUS_TYPES:
+            continue
+        other = first_user.setdefault(links.bus, dev_id)
+        if other != dev_id:
+            found.append(
+                Problem(
+                    ("devices", dev_id, "bus"),
+                    f"bus {links.bus!r} is a serial line already used by device {other!r}; "
+                    "a serial_lines bus carries exactly one device",
                 )
             )
     return found

@@ -180,6 +180,19 @@ def test_unit_is_not_allowed_on_a_serial_lines_bus(profile_dir: Path) -> None:
     )
 
 
+def test_a_serial_lines_bus_carries_one_device(profile_dir: Path) -> None:
+    gps = '\n[devices.gps]\nprofile = "test_gps"\nbus = "gps-port"\n'
+    text = with_profiles(
+        FULL + GPS_BUS + gps + gps.replace("devices.gps", "devices.gps-2"), profile_dir
+    )
+    issue = only_issue(text)
+    assert issue.key == "devices.gps-2.bus"
+    assert issue.message == (
+        "bus 'gps-port' is a serial line already used by device 'gps'; "
+        "a serial_lines bus carries exactly one device"
+    )
+
+
 def test_two_devices_with_one_unit_on_one_bus_are_both_named() -> None:
     second = SOIL_PROBE.replace("soil-1", "soil-2")
     other_bus = TCP_BUS.replace("sim-tcp", "gx").replace("5020", "502")
