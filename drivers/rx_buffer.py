@@ -129,4 +129,6 @@ class RxBuffer:
 
     def _raise_error(self) -> None:
         if self._error is not None:
-            raise self._error
+            # Raised again by every later read: drop the previous traceback so
+            # the one error object does not grow a chain of them.
+            raise self._error.with_traceback(None)
