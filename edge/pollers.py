@@ -134,24 +134,33 @@ def _line_reader(
 def _client_for(
     bus_id: str, bus: ModbusTcpBus | ModbusRtuOverTcpBus | ModbusRtuBus
 ) -> ModbusClient:
+    if isinstance(bus, ModbusTcpBus):
+        return open_modbus_client(
+            "modbus_tcp", name=bus_id, host=bus.host, port=bus.port, timeout_s=bus.timeout_s
+        )
     if isinstance(bus, ModbusRtuBus):
         return open_modbus_client(
             "modbus_rtu",
             name=bus_id,
             port=bus.port,
+            rs485_rts=bus.rs485_rts,
             baudrate=bus.baudrate,
             parity=bus.parity,
             stopbits=bus.stopbits,
             bytesize=bus.bytesize,
-            rs485_rts=bus.rs485_rts,
             timeout_s=bus.timeout_s,
             frame_gap_ms=bus.frame_gap_ms,
         )
+    # The serial server's line settings set the RTU frame timing, not the socket.
     return open_modbus_client(
-        bus.type,
+        "modbus_rtu_over_tcp",
         name=bus_id,
         host=bus.host,
         port=bus.port,
+        baudrate=bus.baudrate,
+        parity=bus.parity,
+        stopbits=bus.stopbits,
+        bytesize=bus.bytesize,
         timeout_s=bus.timeout_s,
         frame_gap_ms=bus.frame_gap_ms,
     )

@@ -83,44 +83,50 @@ class Site(Table):
 
 class _BusCommon(Table):
     timeout_s: Positive = 1.0
-    frame_gap_ms: NonNegative | None = None
-    """None: the drivers derive the gap from the baud rate."""
 
 
-class _TcpBus(_BusCommon):
-    host: Text
-    port: TcpPort
+class _LineSettings(Table):
+    """How characters travel on a serial line: the port's own, or the line behind
+    a serial server (which sets the RTU frame timing)."""
 
-
-class _SerialBus(_BusCommon):
-    port: Text
-    """The device path, e.g. ``/dev/ttyAMA0``."""
     baudrate: Baudrate = 9600
     parity: Parity = "N"
     stopbits: StopBits = 1
     bytesize: ByteSize = 8
+
+
+class _RtuTiming(Table):
+    frame_gap_ms: NonNegative | None = None
+    """None: the drivers derive the gap from the baud rate (3.5 characters)."""
+
+
+class ModbusTcpBus(_BusCommon):
+    type: Literal["modbus_tcp"]
+    host: Text
+    port: TcpPort
+
+
+class ModbusRtuOverTcpBus(_BusCommon, _LineSettings, _RtuTiming):
+    """RTU frames (with CRC) tunnelled through a TCP serial server."""
+
+    type: Literal["modbus_rtu_over_tcp"]
+    host: Text
+    port: TcpPort
+
+
+class ModbusRtuBus(_BusCommon, _LineSettings, _RtuTiming):
+    type: Literal["modbus_rtu"]
+    port: Text
+    """The device path, e.g. ``/dev/ttyAMA0``."""
     rs485_rts: Flag = False
     """Drive RTS for the transmit direction (a Pi UART with a bare MAX485)."""
 
 
-class ModbusTcpBus(_TcpBus):
-    type: Literal["modbus_tcp"]
-
-
-class ModbusRtuOverTcpBus(_TcpBus):
-    """RTU frames (with CRC) tunnelled through a TCP serial server."""
-
-    type: Literal["modbus_rtu_over_tcp"]
-
-
-class ModbusRtuBus(_SerialBus):
-    type: Literal["modbus_rtu"]
-
-
-class SerialLinesBus(_SerialBus):
+class SerialLinesBus(_BusCommon, _LineSettings):
     """A serial port carrying text lines (NMEA 0183, ASCII), one device per port."""
 
     type: Literal["serial_lines"]
+    port: Text
 
 
 Bus = Annotated[

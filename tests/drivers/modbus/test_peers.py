@@ -14,11 +14,11 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import modbus_tk.defines as cst  # type: ignore[import-untyped]
+import modbus_tk.defines as cst
 import pytest
 import serial
 from modbus_tk import modbus_rtu
-from modbus_tk.exceptions import ModbusError as TkModbusError  # type: ignore[import-untyped]
+from modbus_tk.exceptions import ModbusError as TkModbusError
 from pymodbus.server import ModbusSerialServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 

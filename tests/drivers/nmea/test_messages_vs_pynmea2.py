@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pynmea2  # type: ignore[import-untyped]
+import pynmea2
 import pytest
 
 from drivers.nmea.messages import GGA, GSA, RMC, SUPPORTED, VTG, ZDA, Message, decode_message

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from edge.config import ModbusRtuBus, ModbusTcpBus, SerialLinesBus, parse_config
+from edge.config import (
+    ModbusRtuBus,
+    ModbusRtuOverTcpBus,
+    ModbusTcpBus,
+    SerialLinesBus,
+    parse_config,
+)
 from tests.edge.config.support import (
     FILE,
     FULL,
@@ -39,7 +45,7 @@ def test_values_come_through_typed() -> None:
     assert field.boundary[0] == (133.5201, 33.5702)
     bus = config.buses["sim-tcp"]
     assert isinstance(bus, ModbusTcpBus)
-    assert (bus.host, bus.port, bus.timeout_s, bus.frame_gap_ms) == ("127.0.0.1", 5020, 1.0, None)
+    assert (bus.host, bus.port, bus.timeout_s) == ("127.0.0.1", 5020, 1.0)
     device = config.devices["soil-1"]
     assert (device.unit, device.poll_interval_s, device.enabled) == (1, 10.0, True)
     assert config.vehicles["cart-1"].depot == "village-hall"
@@ -325,9 +331,19 @@ def test_a_serial_key_on_a_tcp_bus_is_unknown_for_that_kind() -> None:
     assert issue.key == "buses.sim-tcp.baudrate"
     assert issue.line == line_of(text, "baudrate")
     assert issue.message == (
-        "unknown key 'baudrate' for type 'modbus_tcp'; "
-        "expected one of frame_gap_ms, host, port, timeout_s, type"
+        "unknown key 'baudrate' for type 'modbus_tcp'; expected one of host, port, timeout_s, type"
     )
+
+
+def test_rtu_timing_belongs_to_rtu_buses_only() -> None:
+    issue = only_issue(SITE + TCP_BUS + "frame_gap_ms = 4.0\n")
+    assert issue.key == "buses.sim-tcp.frame_gap_ms"
+    assert issue.message.startswith("unknown key 'frame_gap_ms' for type 'modbus_tcp'")
+    tunnel = TCP_BUS.replace('"modbus_tcp"', '"modbus_rtu_over_tcp"')
+    config = parse_config(SITE + tunnel + "baudrate = 4800\nframe_gap_ms = 9.0\n", FILE)
+    bus = config.buses["sim-tcp"]
+    assert isinstance(bus, ModbusRtuOverTcpBus)
+    assert (bus.baudrate, bus.frame_gap_ms) == (4800, 9.0)
 
 
 def test_a_serial_bus_port_is_a_device_path_not_a_number() -> None:
