@@ -69,10 +69,10 @@ def build_dataset_main(args: argparse.Namespace) -> int:
             progress=progress,  # type: ignore[arg-type]
         )
         path = dataset_path(args.out_dir, crop)
-        dataset.save(path, manifest(config, failures, int(dataset.season_yield.size)))
+        dataset.save(path, manifest(config, failures, dataset.seasons))
         print(
-            f"{crop}: {dataset.season_yield.size} seasons, {dataset.features.shape[0]} rows "
-            f"-> {path} (sha256 {dataset.digest()[:12]}); {len(failures)} left out"
+            f"{crop}: {dataset.seasons} seasons -> {path} "
+            f"(sha256 {dataset.digest()[:12]}); {len(failures)} left out"
         )
         for failure in failures[:5]:
             print(f"  left out: {failure}", file=sys.stderr)

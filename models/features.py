@@ -6,7 +6,8 @@ least ``MIN_COVERAGE`` of the days so far, and at least half of the recent
 window, have data; sums are then scaled up to the days that had none. A group
 short of that is missing (NaN), and the model widens its band for it. The
 calendar, temperature and ET0 groups are required: without them there is no
-forecast.
+forecast. Soil moisture also enters as the drop from the season's wettest
+day, in which a probe's calibration offset (a few % vol) cancels.
 """
 
 from __future__ import annotations
@@ -81,9 +82,13 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("sm_shallow_mean", "%", Group.SOIL_SHALLOW, 0, 100, "15 cm moisture, season"),
     FeatureSpec("sm_shallow_recent", "%", Group.SOIL_SHALLOW, 0, 100, "15 cm moisture, last 7 d"),
     FeatureSpec("sm_shallow_min", "%", Group.SOIL_SHALLOW, 0, 100, "driest day at 15 cm"),
+    FeatureSpec("sm_shallow_max", "%", Group.SOIL_SHALLOW, 0, 100, "wettest day at 15 cm"),
+    FeatureSpec("sm_shallow_drop", "%", Group.SOIL_SHALLOW, -100, 100, "wettest day - last 7 d"),
     FeatureSpec("sm_deep_mean", "%", Group.SOIL_DEEP, 0, 100, "45 cm moisture, season"),
     FeatureSpec("sm_deep_recent", "%", Group.SOIL_DEEP, 0, 100, "45 cm moisture, last 7 d"),
     FeatureSpec("sm_deep_min", "%", Group.SOIL_DEEP, 0, 100, "driest day at 45 cm"),
+    FeatureSpec("sm_deep_max", "%", Group.SOIL_DEEP, 0, 100, "wettest day at 45 cm"),
+    FeatureSpec("sm_deep_drop", "%", Group.SOIL_DEEP, -100, 100, "wettest day - last 7 d"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 GROUP_COLUMNS: dict[Group, tuple[int, ...]] = {
@@ -151,6 +156,10 @@ def _running_min(values: FloatArray, days: npt.NDArray[np.int64]) -> FloatArray:
     return result
 
 
+def _running_max(values: FloatArray, days: npt.NDArray[np.int64]) -> FloatArray:
+    return -_running_min(-values, days)
+
+
 def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) -> FeatureRows:
     """Features on each of ``days`` (1 <= D <= series.days)."""
     d = np.asarray(days, dtype=np.int64)
@@ -200,9 +209,13 @@ def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) ->
         "sm_shallow_mean": shallow.mean(d),
         "sm_shallow_recent": shallow.mean(d, SOIL_RECENT_DAYS),
         "sm_shallow_min": _running_min(series.sm_shallow, d),
+        "sm_shallow_max": _running_max(series.sm_shallow, d),
+        "sm_shallow_drop": _running_max(series.sm_shallow, d) - shallow.mean(d, SOIL_RECENT_DAYS),
         "sm_deep_mean": deep.mean(d),
         "sm_deep_recent": deep.mean(d, SOIL_RECENT_DAYS),
         "sm_deep_min": _running_min(series.sm_deep, d),
+        "sm_deep_max": _running_max(series.sm_deep, d),
+        "sm_deep_drop": _running_max(series.sm_deep, d) - deep.mean(d, SOIL_RECENT_DAYS),
     }
     values = np.column_stack([columns[name] for name in FEATURE_NAMES])
     mask = np.column_stack([available[g] for g in Group])

@@ -1,13 +1,15 @@
-"""``kakashi model build-dataset``: simulate every season of the grid, keep features and yields.
+"""``kakashi model build-dataset``: simulate every season of the grid; training rows from it.
 
-The result is one compressed ``.npz`` per crop with a JSON manifest, cached
-under ``var/`` (not committed). Building is deterministic for a given
-configuration and seed: each season draws its sensor noise and sampled days
-from a generator seeded by the season's own key.
+Simulation (slow) is cached as one compressed ``.npz`` per crop with a JSON
+manifest under ``var/`` (not committed): each season's exact daily series and
+yield. ``featurize`` (fast) turns them into training rows: sensor error,
+sampled days, features. Both are deterministic: each season draws its noise
+and days from a generator seeded by the season's own key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -21,8 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from models.crops import crop_spec
-from models.features import FEATURE_NAMES, MIN_DAYS, season_features
-from models.training.scenarios import CROP_PLANS, DatasetConfig, Season, seasons_for
+from models.daily import DailySeries, Variable
+from models.features import MIN_DAYS, season_features
+from models.training.scenarios import CROP_PLANS, DatasetConfig, Season, Strategy, seasons_for
 from models.training.sensors import observe, season_rng
 from models.training.simulate import LEAD_DAYS, SimulatedSeason, simulate, weather_span
 
@@ -55,30 +58,126 @@ def sample_days(length: int, rng: np.random.Generator, extra: int) -> tuple[list
     return days, tags
 
 
-def season_rows(simulated: SimulatedSeason, config: DatasetConfig) -> SeasonRows:
-    rng = season_rng(config.seed, simulated.season.key)
-    observed = observe(simulated.daily, rng)
-    days, tags = sample_days(simulated.length_days, rng, config.random_days)
-    rows = season_features(observed, crop_spec(simulated.season.crop), days)
+def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows:
+    """Sensor error, sampled days and features of season ``i``: deterministic per season."""
+    season = store.season(i)
+    rng = season_rng(config.seed, season.key)
+    observed = observe(store.series(i), rng)
+    length = int(store.length[i])
+    days, tags = sample_days(length, rng, config.random_days)
+    rows = season_features(observed, crop_spec(store.crop), days)
     return SeasonRows(
-        simulated.season,
-        simulated.yield_t_ha,
-        simulated.length_days,
+        season,
+        float(store.yield_t_ha[i]),
+        length,
         rows.days,
-        rows.days / simulated.length_days,
+        rows.days / length,
         np.asarray(tags, dtype=np.int64),
         rows.values.astype(np.float32),
     )
 
 
-def _build_one(args: tuple[Season, DatasetConfig]) -> SeasonRows | str:
-    season, config = args
+def _simulate_one(season: Season) -> SimulatedSeason | str:
     try:
-        return season_rows(simulate(season), config)
+        return simulate(season)
     except (RuntimeError, AssertionError, ValueError) as exc:
         # AquaCrop asserts when a season cannot mature in its window; such a
         # season is reported and left out, never patched up.
         return f"{season.key}: {exc}"
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonStore:
+    """What AquaCrop simulated: each season's exact daily series (NaN-padded) and yield.
+
+    This is the expensive part, cached on disk; sensor error, sampled days and
+    features are derived from it in seconds by ``featurize``.
+    """
+
+    crop: str
+    daily: dict[Variable, npt.NDArray[np.float32]]
+    """Per variable, shape (seasons, longest season)."""
+    length: npt.NDArray[np.int64]
+    yield_t_ha: npt.NDArray[np.float64]
+    info: dict[str, list[str]]
+    """Per season: site, soil, strategy, planted (ISO date)."""
+
+    @property
+    def seasons(self) -> int:
+        return int(self.length.size)
+
+    def season(self, i: int) -> Season:
+        return Season(
+            self.crop,
+            self.info["site"][i],
+            self.info["soil"][i],
+            Strategy(self.info["strategy"][i]),
+            dt.date.fromisoformat(self.info["planted"][i]),
+        )
+
+    def series(self, i: int) -> DailySeries:
+        n = int(self.length[i])
+        planted = dt.date.fromisoformat(self.info["planted"][i])
+        return DailySeries(planted, *(self.daily[v][i, :n].astype(np.float64) for v in Variable))
+
+    def digest(self) -> str:
+        """SHA-256 over every array and label, in a fixed order."""
+        h = hashlib.sha256()
+        for v in Variable:
+            h.update(np.ascontiguousarray(self.daily[v]).tobytes())
+        h.update(self.length.tobytes())
+        h.update(self.yield_t_ha.tobytes())
+        for name in SEASON_COLUMNS:
+            h.update("\x1f".join(self.info[name]).encode())
+        return h.hexdigest()
+
+    def save(self, path: Path, manifest: dict[str, object]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = {f"daily_{v.value}": a for v, a in self.daily.items()}
+        arrays["length"] = self.length
+        arrays["yield_t_ha"] = self.yield_t_ha
+        arrays.update({f"season_{k}": np.asarray(v) for k, v in self.info.items()})
+        np.savez_compressed(path, **arrays)
+        document = {"crop": self.crop, "sha256": self.digest(), **manifest}
+        path.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path, crop: str) -> SeasonStore:
+        if not path.exists():
+            raise FileNotFoundError(
+                f"simulated seasons {path} for crop {crop!r} not found: "
+                "run `kakashi model build-dataset` first"
+            )
+        with np.load(path) as z:
+            return cls(
+                crop,
+                {v: z[f"daily_{v.value}"] for v in Variable},
+                z["length"],
+                z["yield_t_ha"],
+                {k: [str(x) for x in z[f"season_{k}"]] for k in SEASON_COLUMNS},
+            )
+
+
+def store_of(crop: str, simulated: Sequence[SimulatedSeason]) -> SeasonStore:
+    if not simulated:
+        raise ValueError(f"crop {crop!r}: no season was simulated successfully")
+    longest = max(s.length_days for s in simulated)
+    daily = {v: np.full((len(simulated), longest), np.nan, dtype=np.float32) for v in Variable}
+    for i, s in enumerate(simulated):
+        for v in Variable:
+            daily[v][i, : s.length_days] = s.daily.get(v)
+    return SeasonStore(
+        crop,
+        daily,
+        np.asarray([s.length_days for s in simulated], dtype=np.int64),
+        np.asarray([s.yield_t_ha for s in simulated], dtype=np.float64),
+        {
+            "site": [s.season.site for s in simulated],
+            "soil": [s.season.soil for s in simulated],
+            "strategy": [s.season.strategy.value for s in simulated],
+            "planted": [s.season.planted.isoformat() for s in simulated],
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,50 +219,6 @@ class Dataset:
             h.update("\x1f".join(self.season_info[name]).encode())
         return h.hexdigest()
 
-    def save(self, path: Path, manifest: dict[str, object]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, Any] = {
-            "features": self.features,
-            "row_season": self.row_season,
-            "row_day": self.row_day,
-            "row_fraction": self.row_fraction,
-            "row_eval": self.row_eval,
-            "season_yield": self.season_yield,
-            "season_length": self.season_length,
-            "season_year": self.season_year,
-        }
-        arrays.update({f"season_{k}": np.asarray(v) for k, v in self.season_info.items()})
-        np.savez_compressed(path, **arrays)
-        document = {"crop": self.crop, "sha256": self.digest(), **manifest}
-        path.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
-
-    @classmethod
-    def load(cls, path: Path, crop: str) -> Dataset:
-        if not path.exists():
-            raise FileNotFoundError(
-                f"dataset {path} for crop {crop!r} not found: run `kakashi model build-dataset`"
-            )
-        with np.load(path) as z:
-            names = tuple(str(n) for n in z.files)
-            dataset = cls(
-                crop,
-                z["features"],
-                z["row_season"],
-                z["row_day"],
-                z["row_fraction"],
-                z["row_eval"],
-                z["season_yield"],
-                z["season_length"],
-                z["season_year"],
-                {k: [str(x) for x in z[f"season_{k}"]] for k in SEASON_COLUMNS},
-            )
-        if dataset.features.shape[1] != len(FEATURE_NAMES):
-            raise ValueError(
-                f"dataset {path}: {dataset.features.shape[1]} feature columns, this version of "
-                f"models/features.py has {len(FEATURE_NAMES)}: rebuild it ({names})"
-            )
-        return dataset
-
 
 def assemble(crop: str, parts: Sequence[SeasonRows]) -> Dataset:
     if not parts:
@@ -188,21 +243,26 @@ def assemble(crop: str, parts: Sequence[SeasonRows]) -> Dataset:
     )
 
 
+def featurize(store: SeasonStore, config: DatasetConfig) -> Dataset:
+    """The training rows of every stored season."""
+    return assemble(store.crop, [season_rows(store, i, config) for i in range(store.seasons)])
+
+
 def crop_seasons(crop: str, config: DatasetConfig) -> list[Season]:
     plan = CROP_PLANS[crop]
     sites = {p.site for p in plan.plantings}
     return seasons_for(plan, config, {s: weather_span(s) for s in sites}, LEAD_DAYS)
 
 
-def _run(jobs: list[tuple[Season, DatasetConfig]], workers: int) -> Iterator[SeasonRows | str]:
+def _run(seasons: list[Season], workers: int) -> Iterator[SimulatedSeason | str]:
     if workers <= 1:
-        yield from map(_build_one, jobs)
+        yield from map(_simulate_one, seasons)
         return
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(_build_one, jobs, chunksize=8)
+        yield from pool.imap(_simulate_one, seasons, chunksize=8)
 
 
-Progress = Callable[[Iterable[SeasonRows | str], int, str], Iterable[SeasonRows | str]]
+Progress = Callable[[Iterable[SimulatedSeason | str], int, str], Iterable[SimulatedSeason | str]]
 
 
 def build_dataset(
@@ -211,24 +271,31 @@ def build_dataset(
     *,
     workers: int = 1,
     progress: Progress | None = None,
-) -> tuple[Dataset, list[str]]:
-    """Simulate ``crop``'s seasons; return the dataset and the seasons left out, with why."""
-    jobs = [(s, config) for s in crop_seasons(crop, config)]
-    results: Iterable[SeasonRows | str] = _run(jobs, workers)
+) -> tuple[SeasonStore, list[str]]:
+    """Simulate ``crop``'s seasons; return them and the seasons left out, with why."""
+    seasons = crop_seasons(crop, config)
+    results: Iterable[SimulatedSeason | str] = _run(seasons, workers)
     if progress is not None:
-        results = progress(results, len(jobs), crop)
-    parts: list[SeasonRows] = []
+        results = progress(results, len(seasons), crop)
+    simulated: list[SimulatedSeason] = []
     failures: list[str] = []
     for result in results:
         if isinstance(result, str):
             failures.append(result)
         else:
-            parts.append(result)
-    return assemble(crop, parts), failures
+            simulated.append(result)
+    return store_of(crop, simulated), failures
 
 
 def dataset_path(directory: Path, crop: str) -> Path:
-    return directory / f"dataset-{crop}.npz"
+    return directory / f"seasons-{crop}.npz"
+
+
+def store_seed(path: Path) -> int:
+    """The seed the seasons were built with (their manifest), reused for sensor error."""
+    document = json.loads(path.with_suffix(".json").read_text())
+    seed: int = document["config"]["seed"]
+    return seed
 
 
 def manifest(config: DatasetConfig, failures: list[str], seasons: int) -> dict[str, object]:

@@ -32,10 +32,11 @@ from models.calibration import ALL_PATTERNS, FULL_PATTERN, Calibration, pattern_
 from models.crops import CropSpec, crop_spec
 from models.features import FEATURE_NAMES
 from models.training.conformal import calibrate
-from models.training.dataset import Dataset, dataset_path
+from models.training.dataset import Dataset, SeasonStore, dataset_path, featurize, store_seed
 from models.training.evaluate import climatology as climatology_of
 from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
+from models.training.scenarios import DatasetConfig
 from models.training.split import YearSplit, campaigns, split_years
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,8 @@ def train_main(args: argparse.Namespace) -> int:
     crops = args.crop or ["maize", "wheat", "rice"]
     params = BoostParams() if args.trees is None else BoostParams(trees=args.trees)
     for crop in crops:
-        data = Dataset.load(dataset_path(args.data_dir, crop), crop)
+        store = SeasonStore.load(dataset_path(args.data_dir, crop), crop)
+        data = featurize(store, DatasetConfig(seed=store_seed(dataset_path(args.data_dir, crop))))
         trained = train_crop(data, params, seed=params.seed)
         path = export_model(trained, out_dir, args.version, dt.date.today())
         report = out_dir / f"{path.stem}.evaluation.json"
