@@ -17,7 +17,7 @@ class Quality(StrEnum):
     GOOD = "good"
     INVALID = "invalid"  # the device sent its "no value" sentinel (e.g. 0xD8F1)
     OUT_OF_RANGE = "out_of_range"  # decoded, but outside the profile's valid range
-    STALE = "stale"  # repeated from an earlier poll because the device did not answer
+    STALE = "stale"  # the last value, shown after the device stopped answering
 
 
 Value = float | str | None

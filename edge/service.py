@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.modbus.write import WriteAudit
-from drivers.reading import Reading
+from drivers.reading import Quality, Reading
 from edge.bus import Bus
 from edge.config import Config
 from edge.pollers import PollerSet, build_pollers
@@ -30,6 +30,15 @@ is a ceiling with slack, not a byte-exact limit, so minutes are fine."""
 STORAGE_QUEUE_BATCHES = 20
 """The writer's queue holds this many full batches: enough to ride out a slow
 SD card for several seconds before readings are dropped (and counted)."""
+
+
+STALE_AFTER_POLLS = 3
+STALE_GRACE_S = 5.0
+"""Slack for a slow bus, so a value does not flicker to stale between polls."""
+
+
+def _stale_after_s(poll_interval_s: float) -> float:
+    return STALE_AFTER_POLLS * poll_interval_s + STALE_GRACE_S
 
 
 class Service:
@@ -144,10 +153,24 @@ class Service:
     # -- ServiceView ---------------------------------------------------------
 
     async def latest_readings(self) -> list[dict[str, Any]]:
+        """The newest stored value of each point, flagged ``stale`` when old.
+
+        Drivers emit nothing for a missed poll (a repeated value would be a
+        lie in the history); staleness is judged here, where the last value
+        is shown: older than STALE_AFTER_POLLS poll intervals plus a grace.
+        """
         if self.storage is None:
             return []
         rows = await asyncio.to_thread(self.storage.latest)
-        return [dataclasses.asdict(row) for row in rows]
+        now = time.time()
+        result = []
+        for row in rows:
+            item = dataclasses.asdict(row)
+            device = self.config.devices.get(row.device)
+            if device is not None and now - row.ts > _stale_after_s(device.poll_interval_s):
+                item["quality"] = Quality.STALE
+            result.append(item)
+        return result
 
     async def write_point(
         self, device: str, point: str, value: float | str, *, actor: str, verify: bool
