@@ -3,8 +3,8 @@
 The raw p10/p90 models of a quantile ensemble cover too little (their band
 held 64-73 % of held-out outcomes in early trials). Conformalized quantile
 regression (Romano, Patterson & Candès, NeurIPS 2019) widens, or narrows,
-the band by one learned constant, here one per season stage and per set of
-sensors present, so that 80 % of held-out years fall inside it.
+the band by a learned share of its width, here one per season stage and per
+set of sensors present, so that 80 % of held-out years fall inside it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,22 @@ import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from models.features import OPTIONAL_GROUPS, Group
 
 COVERAGE_TARGET = 0.8
 """p10..p90 should hold 80 % of outcomes."""
+MIN_WIDTH = 0.1
+"""t/ha; a raw band narrower than this is widened as if it were this wide, so a
+correction never multiplies a zero width."""
+
+
+def band_width(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Width of each raw p10..p90 band (rows of raw quantiles), at least MIN_WIDTH."""
+    result: npt.NDArray[np.float64] = np.maximum(raw[:, 2] - raw[:, 0], MIN_WIDTH)
+    return result
 
 
 def pattern_key(groups: Iterable[Group]) -> str:
@@ -45,7 +57,9 @@ class Calibration:
     stage_edges: tuple[float, ...]
     """Season progress where one stage ends and the next begins, e.g. (0.4, 0.7)."""
     corrections: Mapping[str, tuple[float, ...]]
-    """Pattern key -> band correction (t/ha) per stage."""
+    """Pattern key -> band correction per stage, in raw band widths."""
+    level: float = COVERAGE_TARGET
+    """Quantile of the conformity scores the corrections were taken at."""
 
     def correction(self, pattern: str, progress: float) -> float:
         try:
@@ -59,7 +73,7 @@ class Calibration:
 
     def apply(self, raw: tuple[float, float, float], pattern: str, progress: float) -> Band:
         """Widen the raw quantiles and keep them ordered and non-negative."""
-        c = self.correction(pattern, progress)
+        c = self.correction(pattern, progress) * max(raw[2] - raw[0], MIN_WIDTH)
         p50 = max(raw[1], 0.0)
         p10 = min(max(raw[0] - c, 0.0), p50)
         p90 = max(raw[2] + c, p50)
@@ -68,6 +82,8 @@ class Calibration:
     def to_json(self) -> dict[str, object]:
         return {
             "coverage_target": COVERAGE_TARGET,
+            "level": self.level,
+            "kind": "scaled: [p10 - c w, p90 + c w], w = max(p90 - p10, 0.1 t/ha)",
             "stage_edges": list(self.stage_edges),
             "corrections": {k: list(v) for k, v in self.corrections.items()},
         }
@@ -87,4 +103,7 @@ class Calibration:
         missing = {pattern_key(p) for p in ALL_PATTERNS} - set(table)
         if missing:
             raise ValueError(f"calibration lacks sensor sets {sorted(missing)}")
-        return cls(tuple(float(e) for e in edges), table)
+        level = data.get("level", COVERAGE_TARGET)
+        if not isinstance(level, int | float):
+            raise ValueError(f"calibration level must be a number, got {level!r}")
+        return cls(tuple(float(e) for e in edges), table, float(level))

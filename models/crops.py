@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
+
 
 class SeasonBasis(StrEnum):
     DAYS = "days"
@@ -29,6 +32,20 @@ class CropSpec:
     basis: SeasonBasis
     season_length: float
     """Planting to maturity, in days or in °C·d according to ``basis``."""
+    flowering: tuple[float, float]
+    """Start and end of flowering as shares of the season: the critical period,
+    when water stress costs the most grain."""
+
+    def phase_of_days(self, gdd: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """Per day: 0 before flowering, 1 flowering, 2 grain fill (from daily GDD, NaN = 0)."""
+        if self.basis is SeasonBasis.DAYS:
+            elapsed = np.arange(gdd.size, dtype=np.float64)
+        else:
+            elapsed = np.cumsum(np.nan_to_num(gdd)) - np.nan_to_num(gdd)
+        result: npt.NDArray[np.int64] = np.searchsorted(
+            np.asarray(self.flowering) * self.season_length, elapsed, side="right"
+        )
+        return result
 
     def progress(self, days_since_planting: float, gdd_cum: float) -> float:
         """Fraction of the nominal season elapsed, 0..1 (1 past maturity)."""
@@ -39,9 +56,11 @@ class CropSpec:
 CROPS: dict[str, CropSpec] = {
     spec.name: spec
     for spec in (
-        CropSpec("maize", "Maize", 8.0, 30.0, SeasonBasis.DAYS, 132.0),
-        CropSpec("wheat", "WheatGDD", 0.0, 26.0, SeasonBasis.GDD, 2400.0),
-        CropSpec("rice", "PaddyRice", 8.0, 30.0, SeasonBasis.DAYS, 104.0),
+        # Flowering: AquaCrop's HIstart and Flowering durations over maturity
+        # (maize 66+13 of 132 d, wheat 1250+200 of 2400 °C·d, rice 65+19 of 104 d).
+        CropSpec("maize", "Maize", 8.0, 30.0, SeasonBasis.DAYS, 132.0, (0.50, 0.60)),
+        CropSpec("wheat", "WheatGDD", 0.0, 26.0, SeasonBasis.GDD, 2400.0, (0.52, 0.60)),
+        CropSpec("rice", "PaddyRice", 8.0, 30.0, SeasonBasis.DAYS, 104.0, (0.625, 0.81)),
     )
 }
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from models.context import FieldContext
 from models.crops import CropSpec
 from models.daily import DailySeries
 from models.gdd import daily_gdd
@@ -44,6 +45,7 @@ class Group(StrEnum):
     IRRIGATION = "irrigation"
     SOIL_SHALLOW = "soil_shallow"
     SOIL_DEEP = "soil_deep"
+    FIELD = "field"
 
 
 REQUIRED_GROUPS: frozenset[Group] = frozenset({Group.CALENDAR, Group.TEMPERATURE, Group.ET0})
@@ -52,6 +54,7 @@ OPTIONAL_GROUPS: tuple[Group, ...] = (
     Group.IRRIGATION,
     Group.SOIL_SHALLOW,
     Group.SOIL_DEEP,
+    Group.FIELD,
 )
 
 
@@ -89,6 +92,22 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("sm_deep_min", "%", Group.SOIL_DEEP, 0, 100, "driest day at 45 cm"),
     FeatureSpec("sm_deep_max", "%", Group.SOIL_DEEP, 0, 100, "wettest day at 45 cm"),
     FeatureSpec("sm_deep_drop", "%", Group.SOIL_DEEP, -100, 100, "wettest day - last 7 d"),
+    # The same water, by crop stage (0 for a stage not reached yet): stress at
+    # flowering costs grain that no later rain gives back.
+    FeatureSpec("wb_vegetative", "mm", Group.RAIN, -3000, 3000, "rain - ET0 before flowering"),
+    FeatureSpec("wb_flowering", "mm", Group.RAIN, -3000, 3000, "rain - ET0 during flowering"),
+    FeatureSpec("wb_grainfill", "mm", Group.RAIN, -3000, 3000, "rain - ET0 after flowering"),
+    FeatureSpec("irrigation_flowering", "mm", Group.IRRIGATION, 0, 3000, "during flowering"),
+    FeatureSpec("irrigation_grainfill", "mm", Group.IRRIGATION, 0, 3000, "after flowering"),
+    FeatureSpec("sm_shallow_drop_flowering", "%", Group.SOIL_SHALLOW, -100, 100, "mean drop"),
+    FeatureSpec("sm_shallow_drop_grainfill", "%", Group.SOIL_SHALLOW, -100, 100, "mean drop"),
+    FeatureSpec("sm_deep_drop_flowering", "%", Group.SOIL_DEEP, -100, 100, "mean drop"),
+    FeatureSpec("sm_deep_drop_grainfill", "%", Group.SOIL_DEEP, -100, 100, "mean drop"),
+    FeatureSpec("soil_wp", "%", Group.FIELD, 0, 100, "wilting point of the soil texture"),
+    FeatureSpec("soil_fc", "%", Group.FIELD, 0, 100, "field capacity of the soil texture"),
+    FeatureSpec(
+        "irrigation_trigger", "%", Group.FIELD, 0, 100, "share of water used before irrigating"
+    ),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 GROUP_COLUMNS: dict[Group, tuple[int, ...]] = {
@@ -160,8 +179,42 @@ def _running_max(values: FloatArray, days: npt.NDArray[np.int64]) -> FloatArray:
     return -_running_min(-values, days)
 
 
-def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) -> FeatureRows:
-    """Features on each of ``days`` (1 <= D <= series.days)."""
+def _stage_sum(
+    values: FloatArray, stage: npt.NDArray[np.int64], k: int, days: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Sum over days < D of stage k (gaps count as nothing)."""
+    prefix = np.concatenate(([0.0], np.cumsum(np.where(stage == k, np.nan_to_num(values), 0.0))))
+    result: FloatArray = prefix[days]
+    return result
+
+
+def _stage_mean(
+    values: FloatArray, stage: npt.NDArray[np.int64], k: int, days: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Mean over days < D of stage k that have data; 0 before the stage starts."""
+    seen = (stage == k) & ~np.isnan(values)
+    count = np.concatenate(([0.0], np.cumsum(seen)))[days]
+    total = np.concatenate(([0.0], np.cumsum(np.where(seen, values, 0.0))))[days]
+    result: FloatArray = np.where(count > 0, total / np.maximum(count, 1.0), 0.0)
+    return result
+
+
+def _drop_from_wettest(values: FloatArray) -> FloatArray:
+    """Per day: the wettest day so far (that day included) minus this day."""
+    filled = np.where(np.isnan(values), -np.inf, values)
+    running = np.maximum.accumulate(filled)
+    result: FloatArray = np.where(np.isinf(running), np.nan, running) - values
+    return result
+
+
+def season_features(
+    series: DailySeries,
+    crop: CropSpec,
+    days: npt.ArrayLike,
+    context: FieldContext | None = None,
+) -> FeatureRows:
+    """Features on each of ``days`` (1 <= D <= series.days); ``context`` if the operator
+    gave the field's soil and irrigation practice."""
     d = np.asarray(days, dtype=np.int64)
     if d.ndim != 1 or d.size == 0:
         raise ValueError(f"days must be a non-empty 1-d list, got shape {d.shape}")
@@ -183,6 +236,11 @@ def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) ->
     shallow = _Prefix.of(series.sm_shallow)
     deep = _Prefix.of(series.sm_deep)
 
+    daily_heat = daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c)
+    stage = crop.phase_of_days(daily_heat)
+    water = series.rain - series.et0
+    shallow_drop = _drop_from_wettest(series.sm_shallow)
+    deep_drop = _drop_from_wettest(series.sm_deep)
     temperature_ok = t_max.covered(d, RECENT_DAYS)
     available = {
         Group.CALENDAR: np.ones(d.size, dtype=np.bool_),
@@ -192,7 +250,9 @@ def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) ->
         Group.IRRIGATION: irrigation.covered(d, RECENT_DAYS),
         Group.SOIL_SHALLOW: shallow.covered(d, SOIL_RECENT_DAYS),
         Group.SOIL_DEEP: deep.covered(d, SOIL_RECENT_DAYS),
+        Group.FIELD: np.full(d.size, context is not None),
     }
+    wp, fc, trigger = context.values() if context is not None else (np.nan,) * 3
     columns: dict[str, FloatArray] = {
         "days_since_planting": d.astype(np.float64),
         "gdd_cum": np.where(temperature_ok, gdd.scaled_sum(d), np.nan),
@@ -216,6 +276,18 @@ def season_features(series: DailySeries, crop: CropSpec, days: npt.ArrayLike) ->
         "sm_deep_min": _running_min(series.sm_deep, d),
         "sm_deep_max": _running_max(series.sm_deep, d),
         "sm_deep_drop": _running_max(series.sm_deep, d) - deep.mean(d, SOIL_RECENT_DAYS),
+        "wb_vegetative": _stage_sum(water, stage, 0, d),
+        "wb_flowering": _stage_sum(water, stage, 1, d),
+        "wb_grainfill": _stage_sum(water, stage, 2, d),
+        "irrigation_flowering": _stage_sum(series.irrigation, stage, 1, d),
+        "irrigation_grainfill": _stage_sum(series.irrigation, stage, 2, d),
+        "sm_shallow_drop_flowering": _stage_mean(shallow_drop, stage, 1, d),
+        "sm_shallow_drop_grainfill": _stage_mean(shallow_drop, stage, 2, d),
+        "sm_deep_drop_flowering": _stage_mean(deep_drop, stage, 1, d),
+        "sm_deep_drop_grainfill": _stage_mean(deep_drop, stage, 2, d),
+        "soil_wp": np.full(d.size, wp),
+        "soil_fc": np.full(d.size, fc),
+        "irrigation_trigger": np.full(d.size, trigger),
     }
     values = np.column_stack([columns[name] for name in FEATURE_NAMES])
     mask = np.column_stack([available[g] for g in Group])

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from models.context import AQUACROP_SOIL, FieldContext
 from models.crops import crop_spec
 from models.daily import DailySeries, Variable
 from models.features import MIN_DAYS, season_features
@@ -65,7 +66,8 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
     observed = observe(store.series(i), rng)
     length = int(store.length[i])
     days, tags = sample_days(length, rng, config.random_days)
-    rows = season_features(observed, crop_spec(store.crop), days)
+    context = FieldContext(AQUACROP_SOIL[season.soil], season.strategy.value)
+    rows = season_features(observed, crop_spec(store.crop), days, context)
     return SeasonRows(
         season,
         float(store.yield_t_ha[i]),

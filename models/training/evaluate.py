@@ -64,6 +64,7 @@ def stage_table(
     y: FloatArray,
     stage: npt.NDArray[np.int64],
     band: tuple[FloatArray, FloatArray] | None = None,
+    pooled: FloatArray | None = None,
 ) -> dict[str, dict[str, float]]:
     """RMSE (t/ha) and MAPE (%) of the model and of climatology at each stage; coverage."""
     table: dict[str, dict[str, float]] = {}
@@ -79,6 +80,11 @@ def stage_table(
             "seasons": float(rows.sum()),
         }
         entry["rmse_ratio"] = entry["rmse"] / entry["rmse_climatology"]
+        if pooled is not None:
+            # The same baseline without the site: mean of every site's training
+            # years for the crop, soil and irrigation strategy.
+            entry["rmse_climatology_pooled"] = rmse(pooled[rows], y[rows])
+            entry["mape_climatology_pooled"] = mape(pooled[rows], y[rows])
         if band is not None:
             entry["coverage_p10_p90"] = coverage(band[0][rows], band[1][rows], y[rows])
         table[f"{s}%"] = entry

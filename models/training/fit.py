@@ -24,18 +24,23 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class BoostParams:
-    trees: int = 200
+    trees: int = 300
     leaves: int = 15
-    learning_rate: float = 0.08
-    min_child_samples: int = 40
-    masked_copies: int = 2
+    learning_rate: float = 0.05
+    min_child_samples: int = 100
+    masked_copies: int = 1
     """Extra copies of each row with random sensor groups removed."""
     seed: int = 7
     extra: dict[str, Any] = field(default_factory=dict)
 
     def lightgbm(self, alpha: float) -> dict[str, Any]:
+        # The central forecast is fitted to squared error (the conditional mean):
+        # on held-out years it beat the median (quantile 0.5) model's RMSE by
+        # 10-15 % for maize, where LightGBM's quantile loss gives trees only the
+        # sign of each error to learn from.
+        objective = {"objective": "regression"} if alpha == 0.5 else {"objective": "quantile"}
         return {
-            "objective": "quantile",
+            **objective,
             "alpha": alpha,
             "n_estimators": self.trees,
             "num_leaves": self.leaves,
@@ -43,7 +48,7 @@ class BoostParams:
             "min_child_samples": self.min_child_samples,
             "subsample": 0.8,
             "subsample_freq": 1,
-            "colsample_bytree": 0.9,
+            "colsample_bytree": 0.8,
             # One thread: on a shared two-core machine more threads than free
             # cores made tree training many times slower.
             "n_jobs": 1,

@@ -100,7 +100,12 @@ def simulate(season: Season) -> SimulatedSeason:
     if length < 30:
         raise RuntimeError(f"season {season.key}: harvest after {length} days, crop failed early")
     rows = slice(first, first + length)
-    weather = site_weather(season.site).set_index("Date").loc[start:end].iloc[rows]
+    weather = (
+        site_weather(season.site)
+        .set_index("Date")
+        .loc[start.isoformat() : end.isoformat()]
+        .iloc[rows]
+    )
     storage = model.get_water_storage().iloc[rows]
     flux = model.get_water_flux().iloc[rows]
     daily = replace(

@@ -83,7 +83,7 @@ def _calibrate(
         for pattern in ALL_PATTERNS:
             raw[pattern_key(pattern)][held] = model.predict(mask_groups(x[held], pattern))
         log.info("calibration fold %d done", k)
-    return calibrate(raw, y, progress)
+    return calibrate(raw, y, progress, folds)
 
 
 def _held_out_sites(
@@ -138,6 +138,12 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         data.season_yield[train_seasons],
         [season_keys[i] for i in data.row_season[eval_rows]],
     )
+    pooled_keys = _groups(data, "soil", "strategy")
+    pooled = climatology_of(
+        [pooled_keys[i] for i in train_seasons],
+        data.season_yield[train_seasons],
+        [pooled_keys[i] for i in data.row_season[eval_rows]],
+    )
     by_pattern: dict[str, Any] = {}
     full_table: dict[str, Any] = {}
     for pattern in ALL_PATTERNS:
@@ -150,7 +156,7 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         lo = np.asarray([b.p10 for b in bands])
         mid = np.asarray([b.p50 for b in bands])
         hi = np.asarray([b.p90 for b in bands])
-        table = stage_table(mid, baseline, ey, stage, (lo, hi))
+        table = stage_table(mid, baseline, ey, stage, (lo, hi), pooled)
         raw_cov = coverage(raw[:, 0], raw[:, 2], ey)
         by_pattern[key] = {
             "rmse_60": table["60%"]["rmse"],
@@ -168,7 +174,11 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         "test_years": list(split.test_years),
         "train_years": list(split.train_years),
         "test_seasons": int(is_test_season.sum()),
-        "baseline": "climatology: mean yield of training years, same site, soil, irrigation",
+        "baseline": (
+            "climatology: mean yield of the training years with the same site, soil and "
+            "irrigation strategy (rmse_climatology); the same without the site "
+            "(rmse_climatology_pooled)"
+        ),
         "all_sensors": full_table,
         "coverage_p10_p90": by_pattern[pattern_key(FULL_PATTERN)]["coverage_p10_p90"],
         "by_sensor_set": by_pattern,

@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from models.context import FieldContext
 from models.crops import crop_spec
 from models.daily import DailySeries
 from models.features import FEATURE_NAMES, Group, season_features
@@ -31,7 +32,8 @@ def _value(rows: object, name: str, row: int = 0) -> float:
 
 
 def test_season_to_date_values_use_days_before_d_only() -> None:
-    rows = season_features(_series(), crop_spec("maize"), [20, 40])
+    context = FieldContext("loam", "deficit")
+    rows = season_features(_series(), crop_spec("maize"), [20, 40], context)
     assert _value(rows, "days_since_planting") == 20
     assert _value(rows, "gdd_cum") == pytest.approx(20 * 7.0)  # mean 15 - base 8
     assert _value(rows, "et0_cum") == pytest.approx(80.0)
@@ -40,6 +42,17 @@ def test_season_to_date_values_use_days_before_d_only() -> None:
     assert _value(rows, "sm_shallow_min") == pytest.approx(np.linspace(30, 20, 40)[19])
     assert _value(rows, "rain_cum", 1) == pytest.approx(40.0)
     assert rows.groups_at(0) == frozenset(Group)
+    assert (_value(rows, "soil_fc"), _value(rows, "irrigation_trigger")) == (31.0, 35.0)
+
+
+def test_water_is_also_counted_by_crop_stage() -> None:
+    # Maize flowers from 50 to 60 % of its 132 days: days 66..79. ET0 4 mm a day,
+    # 10 mm of rain on days 0, 10, 20, ...
+    rows = season_features(_series(100), crop_spec("maize"), [60, 100])
+    assert _value(rows, "wb_vegetative") == pytest.approx(60.0 - 240.0)
+    assert _value(rows, "wb_flowering") == 0.0  # not reached on day 60
+    assert _value(rows, "wb_flowering", 1) == pytest.approx(10.0 - 14 * 4.0)
+    assert Group.FIELD not in rows.groups_at(0)
 
 
 def test_a_few_missing_days_are_scaled_up_not_counted_as_zero() -> None:

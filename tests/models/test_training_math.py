@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from models.training.conformal import calibrate, correction
+from models.training.conformal import calibrate, calibration_level, correction
 from models.training.evaluate import climatology, mape
 from models.training.split import campaign, split_years
 
@@ -26,6 +26,16 @@ def test_test_years_are_spread_over_the_record_and_never_trained_on() -> None:
     assert set(split.folds(np.asarray(split.test_years))) == {-1}
 
 
+def test_level_is_raised_when_one_year_is_unlike_the_others() -> None:
+    rng = np.random.default_rng(1)
+    s = rng.normal(size=1000)
+    folds = np.arange(1000) % 5
+    stages = np.zeros(1000, dtype=np.int64)
+    assert calibration_level({"weather_only": s}, stages, folds) == 0.8
+    shifted = s + 1.5 * (folds - 2)  # each fold of years wetter or drier than the last
+    assert calibration_level({"weather_only": shifted}, stages, folds) > 0.8
+
+
 def test_conformal_correction_reaches_the_target_coverage() -> None:
     rng = np.random.default_rng(0)
     y = rng.normal(size=5000)
@@ -39,8 +49,10 @@ def test_conformal_correction_reaches_the_target_coverage() -> None:
 def test_calibration_has_one_correction_per_stage_and_sensor_set() -> None:
     y = np.linspace(0, 10, 300)
     raw = np.column_stack([y - 1, y, y + 1])
-    cal = calibrate({"weather_only": raw}, y, np.linspace(0, 1, 300))
-    assert cal.corrections["weather_only"] == pytest.approx((-1.0, -1.0, -1.0))
+    cal = calibrate({"weather_only": raw}, y, np.linspace(0, 1, 300), np.arange(300) % 5)
+    # every outcome sits mid-band: the band may shrink by half its width each side
+    assert cal.corrections["weather_only"] == pytest.approx((-0.5, -0.5, -0.5))
+    assert cal.level == 0.8
 
 
 def test_climatology_averages_training_years_of_the_same_group() -> None:
