@@ -229,9 +229,13 @@ static uint8_t check(void *ctx, const kk_write_t *write)
 }
 
 /* Coil 0 written 0: the release. The latches of bumper and watchdog clear
- * if their cause is gone; the e-stop clears only if no source is active. */
+ * if their cause is gone; the e-stop clears only if no source is active.
+ * The switches are read now, not taken from the last 10 Hz sample: a
+ * release must never rest on a button state up to 100 ms old. */
 static void release(cart_node_t *node)
 {
+    node->button = switch_on(CART_SENSOR_ESTOP_BUTTON);
+    node->bumper = switch_on(CART_SENSOR_BUMPER);
     node->watchdog_latched = false;
     node->bumper_latched = node->bumper;
     if (!node->button && !node->bumper) {

@@ -62,15 +62,20 @@ class NodeProcess:
             if seen.startswith(prefix):
                 self._unclaimed.remove(seen)
                 return seen
-        async with asyncio.timeout(timeout_s):
-            while True:
-                line = await self._queue.get()
-                if line is None:
-                    stderr = await self._stderr()
-                    raise AssertionError(f"node exited waiting for {prefix!r}: {stderr}")
-                if line.startswith(prefix):
-                    return line
-                self._unclaimed.append(line)
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    line = await self._queue.get()
+                    if line is None:
+                        stderr = await self._stderr()
+                        raise AssertionError(f"node exited waiting for {prefix!r}: {stderr}")
+                    if line.startswith(prefix):
+                        return line
+                    self._unclaimed.append(line)
+        except TimeoutError:
+            raise AssertionError(
+                f"no line {prefix!r} from the node; it said: {self.lines}"
+            ) from None
 
     async def command(self, text: str) -> str:
         assert self.proc.stdin is not None
