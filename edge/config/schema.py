@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Gt, Le
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from edge.config.values import (
     BatchSize,
@@ -44,6 +45,7 @@ from edge.config.values import (
     TimeZone,
     VehicleType,
     custom_error,
+    expect,
 )
 
 
@@ -170,6 +172,36 @@ class Tls(Table):
         return self
 
 
+OutboxShare = Annotated[
+    float,
+    AllowInfNan(False),
+    Gt(0),
+    Le(0.9),
+    expect("a number greater than 0 and at most 0.9", int, float),
+]
+"""The outbox shares the database's disk budget with the readings; it may not take all of it."""
+InflightWindow = Annotated[int, Ge(1), Le(1000), expect("an integer from 1 to 1000", int)]
+SparkplugId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^/+#\x00]+$"),
+    expect("a Sparkplug id: a non-empty string without '/', '+' or '#'", str),
+]
+OptionalSparkplugId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^/+#\x00]*$"),
+    expect("a Sparkplug id without '/', '+' or '#', or \"\"", str),
+]
+
+
+class Sparkplug(Table):
+    """Sparkplug B 3.0 output for SCADA hosts, instead of JSON readings."""
+
+    enabled: Flag = False
+    group_id: SparkplugId = "kakashi"
+    node_id: OptionalSparkplugId = ""
+    """Empty: the site id (see ``Config.sparkplug_node_id``)."""
+
+
 class Mqtt(Table):
     enabled: Flag = False
     host: Text = "localhost"
@@ -184,6 +216,24 @@ class Mqtt(Table):
     keepalive_s: KeepAlive = 60
     tls: Tls | None = None
     ha_discovery: Flag = True
+    ha_discovery_prefix: MqttTopic = "homeassistant"
+    commands: Flag = True
+    """Accept orders and plan requests on ``<base_topic>/<site>/commands/#``."""
+    outbox_share: OutboxShare = 0.25
+    """Share of ``[storage] disk_budget_mb`` the outbox may fill while the broker is away."""
+    backlog_rate: Positive = 50.0
+    """Messages per second drained from the backlog after an outage, on top of live data."""
+    max_inflight: InflightWindow = 32
+    """Messages published and not yet acknowledged by the broker, at most."""
+    reconnect_max_s: Positive = 60.0
+    sparkplug: Sparkplug = Sparkplug()
+
+    @model_validator(mode="after")
+    def _password_with_user(self) -> Mqtt:
+        # MQTT sends a password only together with a user name (3.1.1, 3.1.2.9).
+        if self.password_file is not None and not self.username:
+            raise custom_error("password_file needs a username: MQTT sends no password without one")
+        return self
 
 
 class Web(Table):
@@ -224,3 +274,7 @@ class Config(Table):
     @property
     def mqtt_client_id(self) -> str:
         return self.mqtt.client_id or f"kakashi-{self.site.id}"
+
+    @property
+    def sparkplug_node_id(self) -> str:
+        return self.mqtt.sparkplug.node_id or self.site.id
