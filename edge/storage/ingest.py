@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from drivers.reading import Quality, Reading
 from edge.storage.lean_import import Database
+from edge.storage.outbox import Outbox
 from edge.storage.quality_codes import QUALITY_TO_CODE
 from edge.storage.series import SeriesCache
 from edge.storage.timestamps import to_ms
@@ -31,14 +32,21 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-def write_batch(db: Database, series: SeriesCache, readings: Sequence[Reading]) -> int:
+def write_batch(
+    db: Database,
+    series: SeriesCache,
+    readings: Sequence[Reading],
+    outbox: Outbox | None = None,
+) -> int:
     """Store ``readings`` atomically; return how many rows were written.
 
     Malformed readings are left out with one warning per batch naming the
     first offender: a single bad value must not make the whole batch, and
-    everything queued behind it, unstorable.
+    everything queued behind it, unstorable. With an ``outbox``, the stored
+    readings are queued for the broker in the same transaction.
     """
     rows: list[Row] = []
+    stored: list[Reading] = []
     latest: dict[int, Row] = {}
     rejected: list[str] = []
     try:
@@ -52,15 +60,22 @@ def write_batch(db: Database, series: SeriesCache, readings: Sequence[Reading]) 
                 code = QUALITY_TO_CODE[reading.quality]
                 row = (sid, to_ms(reading.ts), reading.value, code)
                 rows.append(row)
+                stored.append(reading)
                 current = latest.get(sid)
                 if current is None or row[1] >= current[1]:
                     latest[sid] = row
             db.conn.executemany(_INSERT_READING, rows)
             db.conn.executemany(_UPSERT_LATEST, latest.values())
+            if outbox is not None and stored:
+                outbox.enqueue(db, outbox.messages.readings(stored))
     except BaseException:
         series.discard()
+        if outbox is not None:
+            outbox.discard()
         raise
     series.commit()
+    if outbox is not None:
+        outbox.commit()
     if rejected:
         log.warning(
             "left out %d of %d readings that cannot be stored; first: %s",

@@ -6,12 +6,14 @@ Every method is synchronous and thread-safe: the service calls them through
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from drivers.reading import Reading
 from edge.storage.database import open_database
@@ -22,11 +24,15 @@ from edge.storage.ingest import write_batch
 from edge.storage.latest import LatestReading, latest_readings
 from edge.storage.lean_import import Database
 from edge.storage.maintenance import MaintenanceReport, maintain
+from edge.storage.outbox import Outbox, OutboxPolicy, OutboxRow, OutboxStats
 from edge.storage.rollup import HourlyRollup, hourly_history
 from edge.storage.series import SeriesCache
 from edge.storage.stats import StorageStats, collect_stats, refresh_row_estimate
-from edge.storage.timestamps import bound_to_ms, now_ms, to_ms
+from edge.storage.timestamps import bound_to_ms, from_ms, now_ms, to_ms
 from edge.storage.transaction import write_transaction
+
+if TYPE_CHECKING:
+    from models.forecast import Forecast
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ class Storage:
         *,
         raw_retention_days: float = 30,
         disk_budget_bytes: int | None = None,
+        outbox: OutboxPolicy | None = None,
     ) -> None:
         if not raw_retention_days > 0:
             raise ValueError(
@@ -63,6 +70,9 @@ class Storage:
         self._closed = False
         self._series = SeriesCache.load(db)
         refresh_row_estimate(db)
+        self._outbox = None if outbox is None else Outbox(db, outbox)
+        if outbox is None:
+            _warn_of_unsent(db, path)
 
     @classmethod
     def open(
@@ -71,7 +81,14 @@ class Storage:
         *,
         raw_retention_days: float = 30,
         disk_budget_bytes: int | None = None,
+        outbox: OutboxPolicy | None = None,
     ) -> Storage:
+        """Open (creating or migrating) the database at ``path``.
+
+        With ``outbox`` (the uplink is enabled), every stored reading batch,
+        event, forecast and plan is queued for the broker in its own
+        transaction; without it nothing is queued.
+        """
         db = open_database(path)
         try:
             return cls(
@@ -79,6 +96,7 @@ class Storage:
                 path,
                 raw_retention_days=raw_retention_days,
                 disk_budget_bytes=disk_budget_bytes,
+                outbox=outbox,
             )
         except BaseException:
             db.close()
@@ -92,6 +110,11 @@ class Storage:
     def disk_budget_bytes(self) -> int | None:
         return self._budget
 
+    @property
+    def outbox(self) -> Outbox | None:
+        """The outbox, when the uplink is enabled; use it inside :meth:`transaction`."""
+        return self._outbox
+
     @contextmanager
     def locked(self) -> Iterator[Database]:
         """The database, held exclusively for the block.
@@ -103,6 +126,21 @@ class Storage:
             if self._closed:
                 raise StorageError(f"storage {self._path} is closed")
             yield self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction under the lock, whose outbox messages count
+        (and wake the uplink) only once it has committed."""
+        with self.locked() as db:
+            try:
+                with write_transaction(db):
+                    yield db
+            except BaseException:
+                if self._outbox is not None:
+                    self._outbox.discard()
+                raise
+            if self._outbox is not None:
+                self._outbox.commit()
 
     def close(self) -> None:
         with self._lock:
@@ -130,7 +168,7 @@ class Storage:
         if not readings:
             return 0
         with self.locked() as db:
-            return write_batch(db, self._series, readings)
+            return write_batch(db, self._series, readings, self._outbox)
 
     def latest(self) -> list[LatestReading]:
         """The newest reading of every series, sorted by device, point."""
@@ -170,10 +208,83 @@ class Storage:
     ) -> None:
         """Add an event to the log (``ts`` defaults to now)."""
         when = now_ms() if ts is None else to_ms(ts)
-        with self.locked() as db, write_transaction(db):
+        with self.transaction() as db:
             insert_event(
                 db, when, kind, message, severity=severity, source=source, actor=actor, data=data
             )
+            if self._outbox is not None:
+                event_id = int(db.conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+                event = Event(
+                    event_id,
+                    from_ms(when),
+                    kind,
+                    severity,
+                    source,
+                    actor,
+                    message,
+                    None if data is None else dict(data),
+                )
+                self._outbox.enqueue(db, [self._outbox.messages.event(event)])
+
+    def write_forecast(self, forecast: Forecast) -> None:
+        """Store a field's forecast (replacing one made at the same time)."""
+        with self.transaction() as db:
+            db.conn.execute(
+                "INSERT OR REPLACE INTO forecasts (field, ts, p10, p50, p90, model_version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    forecast.field,
+                    to_ms(forecast.ts),
+                    forecast.p10,
+                    forecast.p50,
+                    forecast.p90,
+                    forecast.model_version,
+                ),
+            )
+            if self._outbox is not None:
+                self._outbox.enqueue(db, [self._outbox.messages.forecast(forecast)])
+
+    def write_plan(
+        self,
+        plan_id: str,
+        plan: Mapping[str, Any],
+        *,
+        status: str = "dispatched",
+        ts: float | None = None,
+    ) -> None:
+        """Store a plan in its JSON form (``planner.plan_json.plan_to_dict``) and,
+        with the uplink on, queue its missions, one per vehicle."""
+        when = now_ms() if ts is None else to_ms(ts)
+        data = json.dumps(dict(plan), sort_keys=True, allow_nan=False)
+        with self.transaction() as db:
+            db.conn.execute(
+                "INSERT OR REPLACE INTO plans (id, created, status, data) VALUES (?, ?, ?, ?)",
+                (plan_id, when, status, data),
+            )
+            if self._outbox is not None:
+                self._outbox.enqueue(db, self._outbox.messages.plan(plan_id, when, plan))
+
+    def outbox_rows(self, after_id: int, through_id: int | None, limit: int) -> list[OutboxRow]:
+        """Queued messages with ``after_id < id <= through_id`` (None: no bound), oldest first."""
+        with self.locked() as db:
+            return (
+                [] if self._outbox is None else self._outbox.rows(db, after_id, through_id, limit)
+            )
+
+    def outbox_last_id(self) -> int:
+        with self.locked() as db:
+            return 0 if self._outbox is None else self._outbox.last_id(db)
+
+    def outbox_delete(self, ids: Sequence[int]) -> int:
+        """Forget messages the broker acknowledged; return how many were still queued."""
+        if not ids or self._outbox is None:
+            return 0
+        with self.transaction() as db:
+            return self._outbox.delete(db, ids)
+
+    def outbox_stats(self) -> OutboxStats | None:
+        with self.locked() as db:
+            return None if self._outbox is None else self._outbox.stats(db)
 
     def events(self, limit: int) -> list[Event]:
         """The ``limit`` newest events, newest first."""
@@ -192,3 +303,16 @@ class Storage:
     def stats(self) -> StorageStats:
         with self.locked() as db:
             return collect_stats(db, self._path, self._budget)
+
+
+def _warn_of_unsent(db: Database, path: Path) -> None:
+    # A gateway whose uplink was switched off keeps what it had not sent yet;
+    # say so, rather than let it sit unnoticed.
+    unsent = int(db.conn.execute("SELECT count(*) FROM outbox WHERE sent = 0").fetchone()[0])
+    if unsent:
+        log.warning(
+            "%s: the outbox holds %d unsent messages and the uplink is off; "
+            "they are kept and sent once [mqtt] is enabled again",
+            path,
+            unsent,
+        )
