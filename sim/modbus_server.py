@@ -13,6 +13,13 @@ otherwise (``RegisterBank(refuse_unmapped=False)``). For tests of the bus
 itself, the server logs every request it answers, can hold a unit's answers
 until a gate opens (a slow device whose pace the test controls), and can make
 a unit acknowledge writes it then forgets.
+
+Faults a scenario injects are set per unit: ``late`` (answer after a delay),
+``exceptions`` (refuse everything with an exception code), ``wrong_unit``
+(answer with another unit id) and ``truncate`` (send only the first bytes of
+the reply frame); ``silent`` plays a unit that is gone. ``stop`` and a second
+``start`` close and reopen the listening port, as when a Modbus TCP device
+loses power.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from drivers.profile import Function
-from sim.register_bank import RegisterBank
+from sim.register_bank import RegisterBank, WriteRefused
 
 _TABLE_BY_FUNCTION_CODE: dict[int, Function] = {
     1: Function.COIL,
@@ -79,12 +86,27 @@ class SimModbusServer:
         """Units that answer only once their event is set."""
         self.ignore_writes: set[int] = set()
         """Units that acknowledge writes but keep their registers unchanged."""
+        self.late: dict[int, float] = {}
+        """Units that answer only after this many seconds."""
+        self.exceptions: dict[int, int] = {}
+        """Units that refuse every request with this exception code."""
+        self.wrong_unit: dict[int, int] = {}
+        """Units that answer with this unit id instead of their own."""
+        self.truncate: dict[int, int] = {}
+        """Units whose reply frames are cut to this many bytes."""
         self.address: tuple[str, int] | None = None
 
     async def start(self) -> tuple[str, int]:
         """Listen and return the bound (host, port), the real port when given 0."""
         devices = [_sim_device(self, unit, bank) for unit, bank in self._units.items()]
-        server = ModbusTcpServer(devices, address=(self._host, self._port), trace_pdu=self._filter)
+        # A restarted server listens where it listened before, as a device that rebooted.
+        port = self.address[1] if self.address is not None else self._port
+        server = ModbusTcpServer(
+            devices,
+            address=(self._host, port),
+            trace_pdu=self._filter,
+            trace_packet=self._cut,
+        )
         try:
             await server.serve_forever(background=True)
         except RuntimeError as exc:
@@ -104,6 +126,9 @@ class SimModbusServer:
     def _filter(self, sending: bool, pdu: Any) -> Any:
         # Returning None for a received request makes pymodbus drop it unanswered.
         if sending:
+            wrong = self.wrong_unit.get(pdu.dev_id)
+            if wrong is not None:
+                pdu.dev_id = wrong
             return pdu
         if pdu.dev_id not in self._units or pdu.dev_id in self.silent:
             return None
@@ -111,6 +136,24 @@ class SimModbusServer:
         count = len(values) if values else pdu.count
         self.requests.append(SimRequest(pdu.dev_id, pdu.function_code, pdu.address, count, values))
         return pdu
+
+    def _cut(self, sending: bool, packet: bytes) -> bytes:
+        # The unit id is byte 6 of the MBAP header (after a wrong_unit rewrite, the
+        # id sent: a truncation is set on the unit that answers, so look both up).
+        if not sending or len(packet) < 7 or not self.truncate:
+            return packet
+        unit = packet[6]
+        keep = self.truncate.get(unit)
+        if keep is None:
+            keep = next(
+                (
+                    self.truncate[u]
+                    for u, w in self.wrong_unit.items()
+                    if w == unit and u in self.truncate
+                ),
+                None,
+            )
+        return packet if keep is None else packet[:keep]
 
 
 def _sim_device(server: SimModbusServer, unit: int, bank: RegisterBank) -> SimDevice:
@@ -127,6 +170,13 @@ def _sim_device(server: SimModbusServer, unit: int, bank: RegisterBank) -> SimDe
         gate = server.gates.get(unit)
         if gate is not None:
             await gate.wait()
+        delay = server.late.get(unit)
+        if delay:
+            await asyncio.sleep(delay)
+        code = server.exceptions.get(unit)
+        if code is not None:
+            # pymodbus sends any code it is given; the enum is only its type.
+            return cast(ExcCodes, code)
         function = _TABLE_BY_FUNCTION_CODE.get(function_code)
         if function is None or not bank.addresses(function):
             return ExcCodes.ILLEGAL_ADDRESS
@@ -134,13 +184,16 @@ def _sim_device(server: SimModbusServer, unit: int, bank: RegisterBank) -> SimDe
             if not all(bank.is_writable(function, a) for a in range(address, address + count)):
                 return ExcCodes.ILLEGAL_ADDRESS
             if unit not in server.ignore_writes:
-                bank.write(function, address, [int(v) for v in set_values])
+                try:
+                    bank.client_write(function, address, [int(v) for v in set_values])
+                except WriteRefused as refused:
+                    return cast(ExcCodes, refused.code)
             return None
         if function_code in _WRITE_CODES:
             # pymodbus reads back what it just stored to build the echo; a unit
             # that ignores writes still echoes the request, as real ones do.
             return None
-        values = bank.read(function, address, count)
+        values = bank.client_read(function, address, count)
         if function.is_bits:
             # Bit tables reach us packed 16 to a register, bit 0 first.
             for bit_address, value in zip(range(address, address + count), values, strict=True):

@@ -7,9 +7,19 @@ serves is by construction what the profile says the device sends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from drivers.profile import Function, Point, Profile
+
+WriteHook = Callable[[Function, int, list[int]], None]
+
+
+class WriteRefused(Exception):  # noqa: N818 - a refusal, answered with its exception code
+    """A device refuses a client's write with a Modbus exception code (03: illegal value)."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        self.code = code
+        super().__init__(reason or f"write refused with exception {code:#04x}")
 
 
 class RegisterBank:
@@ -18,6 +28,12 @@ class RegisterBank:
         self.refuse_unmapped = refuse_unmapped
         """Refuse reads touching registers no point occupies (exception 2), as many
         devices do; False serves them as 0, like a device with a flat memory map."""
+        self.before_read: Callable[[], None] | None = None
+        """Called before every client read, so a device serves one fresh snapshot."""
+        self.check_write: WriteHook | None = None
+        """Called before a client's write is stored; raises WriteRefused to refuse it."""
+        self.after_write: WriteHook | None = None
+        """Called after a client's write is stored (a command the device acts on)."""
         self._points = {p.name: p for p in profile.points}
         self._values: dict[Function, dict[int, int]] = {f: {} for f in Function}
         self._writable: dict[Function, set[int]] = {f: set() for f in Function}
@@ -65,3 +81,18 @@ class RegisterBank:
         table = self._values[function]
         for offset, value in enumerate(values):
             table[address + offset] = int(value)
+
+    def client_read(self, function: Function, address: int, count: int) -> list[int]:
+        """A client's read: the device refreshes its snapshot first."""
+        if self.before_read is not None:
+            self.before_read()
+        return self.read(function, address, count)
+
+    def client_write(self, function: Function, address: int, values: Sequence[int]) -> None:
+        """A client's write to writable addresses; WriteRefused if the device says no."""
+        registers = [int(v) for v in values]
+        if self.check_write is not None:
+            self.check_write(function, address, registers)
+        self.write(function, address, registers)
+        if self.after_write is not None:
+            self.after_write(function, address, registers)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drivers.profile import Function
-from sim.register_bank import RegisterBank
+from sim.register_bank import RegisterBank, WriteRefused
 
 ILLEGAL_FUNCTION = 0x01
 ILLEGAL_DATA_ADDRESS = 0x02
@@ -41,6 +41,8 @@ class SlaveFaults:
     """Answers with the CRC bytes inverted, like a reply hit by noise."""
     truncate_to: int | None = None
     """Stops after this many bytes of the reply, like a slave browning out."""
+    exception_code: int | None = None
+    """Refuses every request with this exception code (a device reporting a failure)."""
 
 
 class _RefusedError(Exception):
@@ -65,11 +67,17 @@ class SimSlave:
 
     def answer(self, pdu: bytes) -> bytes:
         """The reply PDU to ``pdu``: the normal response or an exception response."""
+        if not pdu:
+            return bytes((0x80, ILLEGAL_FUNCTION))
         function = pdu[0]
+        if self.faults.exception_code is not None:
+            return bytes(((function | 0x80) & 0xFF, self.faults.exception_code & 0xFF))
         try:
             return self._dispatch(function, pdu[1:])
         except _RefusedError as refused:
-            return bytes((function | 0x80, refused.code))
+            return bytes(((function | 0x80) & 0xFF, refused.code))
+        except WriteRefused as refused:
+            return bytes(((function | 0x80) & 0xFF, refused.code & 0xFF))
 
     def _dispatch(self, function: int, data: bytes) -> bytes:
         if function in _READ_TABLES:
@@ -90,7 +98,7 @@ class SimSlave:
             raise _RefusedError(ILLEGAL_DATA_VALUE)
         table = _READ_TABLES[function]
         self._check_readable(table, address, count)
-        values = self.bank.read(table, address, count)
+        values = self.bank.client_read(table, address, count)
         if table.is_bits:
             packed = bytearray((count + 7) // 8)
             for i, value in enumerate(values):
@@ -122,13 +130,13 @@ class SimSlave:
         if value not in (0x0000, 0xFF00):
             raise _RefusedError(ILLEGAL_DATA_VALUE)
         self._check_writable(Function.COIL, address, 1)
-        self.bank.write(Function.COIL, address, [1 if value else 0])
+        self.bank.client_write(Function.COIL, address, [1 if value else 0])
         return bytes((5,)) + data
 
     def _write_register(self, data: bytes) -> bytes:
         address, value = _two_words(data)
         self._check_writable(Function.HOLDING, address, 1)
-        self.bank.write(Function.HOLDING, address, [value])
+        self.bank.client_write(Function.HOLDING, address, [value])
         return bytes((6,)) + data
 
     def _write_coils(self, data: bytes) -> bytes:
@@ -140,7 +148,7 @@ class SimSlave:
             raise _RefusedError(ILLEGAL_DATA_VALUE)
         self._check_writable(Function.COIL, address, count)
         bits = [packed[i // 8] >> (i % 8) & 1 for i in range(count)]
-        self.bank.write(Function.COIL, address, bits)
+        self.bank.client_write(Function.COIL, address, bits)
         return bytes((15,)) + data[:4]
 
     def _write_registers(self, data: bytes) -> bytes:
@@ -152,7 +160,7 @@ class SimSlave:
             raise _RefusedError(ILLEGAL_DATA_VALUE)
         self._check_writable(Function.HOLDING, address, count)
         values = [int.from_bytes(payload[i : i + 2], "big") for i in range(0, len(payload), 2)]
-        self.bank.write(Function.HOLDING, address, values)
+        self.bank.client_write(Function.HOLDING, address, values)
         return bytes((16,)) + data[:4]
 
 

@@ -10,8 +10,10 @@ instead: one end of a socat pty pair, or a real USB RS-485 adapter.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pty
+import struct
 import termios
 import tty
 from pathlib import Path
@@ -72,6 +74,23 @@ class SimTty:
             os.close(fd)
             raise
         return cls(fd, path, path, keep_open=None, link=None)
+
+    def unread(self) -> int:
+        """Bytes written to clients that no client has read yet (0 for a device)."""
+        if self._keep_open is None:
+            return 0
+        try:
+            raw = fcntl.ioctl(self._keep_open, termios.FIONREAD, b"\0\0\0\0")
+        except OSError:
+            return 0
+        count: int = struct.unpack("i", raw)[0]
+        return count
+
+    def drop_unread(self) -> None:
+        """Forget what no client read, as a UART's receive FIFO overflowing would."""
+        if self._keep_open is not None:
+            with contextlib.suppress(OSError):
+                termios.tcflush(self._keep_open, termios.TCIFLUSH)
 
     def close(self) -> None:
         for fd in (self.fd, self._keep_open):
