@@ -226,3 +226,11 @@ description = "ends a comment */ here, µS"
     text.encode("ascii")
     assert "degC" in text
     assert "* / here, uS" in text
+
+
+def test_docs_specify_every_point_of_the_soil_node_at_its_address() -> None:
+    """docs/devices.md is the soil node's specification, as it is the cart's."""
+    from tests.drivers.profiles.test_catalogue import documented
+
+    profile = load_profile("kakashi_soil_node")
+    assert [p.name for p in profile.points if not documented(p)] == []
