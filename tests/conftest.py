@@ -6,11 +6,13 @@ installs them, and a run that silently skipped them would prove nothing.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,148 @@ def _wait_until_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.05)  # between connection attempts; ends as soon as it listens
     pytest.fail(f"mosquitto did not listen on port {port}", pytrace=False)
+
+
+class Mosquitto:
+    """A real mosquitto on one loopback port that can be stopped and started again
+    on the same port, with its persistence file, optional TLS and passwords."""
+
+    def __init__(
+        self,
+        exe: Path,
+        workdir: Path,
+        *,
+        tls: MqttCerts | None = None,
+        users: dict[str, str] | None = None,
+    ) -> None:
+        self.exe = exe
+        self.workdir = workdir
+        self.port = _free_port()
+        self.tls = tls
+        self.users = users
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.conf = workdir / "mosquitto.conf"
+        self.log = workdir / "mosquitto.log"
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "data").mkdir(exist_ok=True)
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            f"allow_anonymous {'false' if users else 'true'}",
+            "persistence true",
+            f"persistence_location {workdir / 'data'}/",
+            f"log_dest file {self.log}",
+            "log_type all",
+        ]
+        if os.geteuid() == 0:
+            # As root, mosquitto would switch to a user that cannot write here.
+            lines.append("user root")
+        if users:
+            passwords = workdir / "passwords"
+            passwords.touch()
+            for user, password in users.items():
+                subprocess.run(
+                    ["mosquitto_passwd", "-b", str(passwords), user, password], check=True
+                )
+            lines.append(f"password_file {passwords}")
+        if tls is not None:
+            lines += [
+                f"cafile {tls.ca}",
+                f"certfile {tls.server_cert}",
+                f"keyfile {tls.server_key}",
+                "require_certificate true",
+            ]
+        self.conf.write_text("\n".join(lines) + "\n")
+
+    def start(self) -> None:
+        assert self.proc is None or self.proc.poll() is not None, "mosquitto is running"
+        self.proc = subprocess.Popen([str(self.exe), "-c", str(self.conf)])
+        _wait_until_listening(self.port, self.proc)
+
+    def stop(self) -> None:
+        """Stop it as an operator would (SIGTERM: it saves its persistence file)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+@dataclass(frozen=True)
+class MqttCerts:
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+
+
+@pytest.fixture
+def mosquitto(mosquitto_path: Path, tmp_path: Path) -> Iterator[Mosquitto]:
+    """A started broker that a test may stop and start again on the same port."""
+    broker = Mosquitto(mosquitto_path, tmp_path / "broker")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def mqtt_certs(tmp_path_factory: pytest.TempPathFactory) -> MqttCerts:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, by openssl."""
+    d = tmp_path_factory.mktemp("mqtt-certs")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Kakashi test CA",
+        "-keyout",
+        str(d / "ca.key"),
+        "-out",
+        str(d / "ca.crt"),
+    )
+    (d / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for name, cn in (("server", "127.0.0.1"), ("client", "kakashi-test")):
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={cn}",
+            "-keyout",
+            str(d / f"{name}.key"),
+            "-out",
+            str(d / f"{name}.csr"),
+        )
+        extra = ["-extfile", str(d / "san.cnf")] if name == "server" else []
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            str(d / f"{name}.csr"),
+            "-CA",
+            str(d / "ca.crt"),
+            "-CAkey",
+            str(d / "ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            str(d / f"{name}.crt"),
+            *extra,
+        )
+    return MqttCerts(
+        d / "ca.crt", d / "server.crt", d / "server.key", d / "client.crt", d / "client.key"
+    )
