@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.calibration import pattern_key
+from models.context import FieldContext
 from models.crops import CROPS, CropSpec, SeasonBasis
 from models.daily import DailySeries
 from models.features import (
@@ -41,6 +42,8 @@ class FieldInput:
     area_ha: float
     planted: dt.date | None
     sensors: FieldSensors
+    context: FieldContext | None = None
+    """Soil texture and irrigation practice, if the operator gave them."""
 
 
 def expected_harvest(spec: CropSpec, series: DailySeries, gdd_cum: float) -> dt.date:
@@ -87,11 +90,16 @@ class Forecaster:
                 f"field {field.field}: ET0 from temperature only (no radiation) on "
                 f"{built.hargreaves_days} of {days} days"
             )
-        outcome = self.forecast_series(field.field, field.crop, built.series, now)
+        outcome = self.forecast_series(field.field, field.crop, built.series, now, field.context)
         return ForecastOutcome(outcome.forecast, tuple(notes) + outcome.notes)
 
     def forecast_series(
-        self, field: str, crop: str, series: DailySeries, now: float
+        self,
+        field: str,
+        crop: str,
+        series: DailySeries,
+        now: float,
+        context: FieldContext | None = None,
     ) -> ForecastOutcome:
         """Forecast from a daily series whose last day is the last whole day seen."""
         model = self.registry.active(crop)
@@ -102,7 +110,7 @@ class Forecaster:
                 None, (f"field {field}: {series.days} days of season, need {MIN_DAYS}",)
             )
         spec = CROPS[crop]
-        rows = season_features(series, spec, [series.days])
+        rows = season_features(series, spec, [series.days], context)
         groups = set(rows.groups_at(0))
         missing = REQUIRED_GROUPS - groups
         if missing:
@@ -116,14 +124,12 @@ class Forecaster:
                 ),
             )
         x = rows.values[0].copy()
+        absent = (set(Group) - REQUIRED_GROUPS) - groups
         checked = _check_ranges(field, model, x, groups)
         if isinstance(checked, str):
             return ForecastOutcome(None, (checked,))
-        notes = checked
-        notes += tuple(
-            f"field {field}: no usable {g.value} data; band widened"
-            for g in (set(Group) - REQUIRED_GROUPS) - groups
-            if not any(g.value in n for n in notes)
+        notes = (
+            tuple(f"field {field}: {_MISSING[g]}; band widened" for g in sorted(absent)) + checked
         )
         raw = model.predict_raw(x[np.newaxis, :].astype(np.float32))[0]
         gdd = float(x[1])
@@ -145,6 +151,15 @@ class Forecaster:
             expected_harvest=expected_harvest(spec, series, gdd),
         )
         return ForecastOutcome(forecast, notes)
+
+
+_MISSING: dict[Group, str] = {
+    Group.FIELD: "soil texture and irrigation practice not given",
+    Group.RAIN: "no usable rain gauge data",
+    Group.IRRIGATION: "no usable irrigation meter data",
+    Group.SOIL_SHALLOW: "no usable 15 cm soil moisture",
+    Group.SOIL_DEEP: "no usable 45 cm soil moisture",
+}
 
 
 def _check_ranges(

@@ -85,7 +85,8 @@ def _simulate_one(season: Season) -> SimulatedSeason | str:
     except (RuntimeError, AssertionError, ValueError) as exc:
         # AquaCrop asserts when a season cannot mature in its window; such a
         # season is reported and left out, never patched up.
-        return f"{season.key}: {exc}"
+        message = str(exc)
+        return message if season.key in message else f"{season.key}: {message}"
 
 
 @dataclass(frozen=True, slots=True)

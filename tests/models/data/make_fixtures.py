@@ -1,7 +1,8 @@
-"""Regenerate the tiny model files the registry and model-file tests use.
+"""Regenerate the test fixtures: tiny model files, and a few held-out seasons.
 
-Needs the train extra (lightgbm, onnxmltools, onnx); the tests themselves
-need only onnxruntime. Run from the repository root:
+Needs the train extra (lightgbm, onnxmltools, onnx) and, for the seasons, the
+simulated seasons under var/models (``kakashi model build-dataset``); the
+tests themselves need only onnxruntime. Run from the repository root:
 ``python tests/models/data/make_fixtures.py``.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from models.calibration import ALL_PATTERNS, Calibration, pattern_key
+from models.daily import Variable
 from models.features import FEATURE_NAMES
 from models.training.export import export_model
 from models.training.fit import BoostParams, fit_quantiles
@@ -50,6 +52,44 @@ def _edit(path: Path, out: Path, key: str, change: Any) -> None:
     onnx.save(model, str(out))
 
 
+SEASONS_PER_CROP = 6
+
+
+def fixed_seasons(data_dir: Path = Path("var/models")) -> None:
+    """Seasons drawn at random (seeded) from each crop's held-out test years, as the
+    gateway's sensors would have recorded them (same noise as in training)."""
+    from models.context import AQUACROP_SOIL
+    from models.training.dataset import SeasonStore, dataset_path, store_seed
+    from models.training.fit import BoostParams
+    from models.training.sensors import observe, season_rng
+    from models.training.split import campaigns, split_years
+
+    arrays: dict[str, Any] = {}
+    for crop in ("maize", "wheat", "rice"):
+        path = dataset_path(data_dir, crop)
+        store = SeasonStore.load(path, crop)
+        years = campaigns(store.info["planted"])
+        test = np.flatnonzero(split_years(years, BoostParams().seed).is_test(years))
+        chosen = np.random.default_rng(5).choice(test, size=SEASONS_PER_CROP, replace=False)
+        for n, i in enumerate(sorted(int(c) for c in chosen)):
+            season = store.season(i)
+            observed = observe(store.series(i), season_rng(store_seed(path), season.key))
+            key = f"{crop}_{n}"
+            arrays[f"{key}_daily"] = np.vstack(
+                [observed.get(v) for v in Variable]  # rows in Variable order
+            )
+            arrays[f"{key}_meta"] = np.asarray(
+                [
+                    season.planted.isoformat(),
+                    AQUACROP_SOIL[season.soil],
+                    season.strategy.value,
+                    season.site,
+                    repr(float(store.yield_t_ha[i])),
+                ]
+            )
+    np.savez_compressed(HERE / "seasons.npz", **arrays)
+
+
 def main() -> None:
     created = dt.date(2024, 1, 1)
     v1 = export_model(tiny("1.0.0", 0.0), HERE, "1.0.0", created)
@@ -68,6 +108,7 @@ def main() -> None:
     source = HERE / "tiny-rice-1.0.0.onnx"
     _edit(source, HERE / "bad-features.onnx", "kakashi.features", rename_feature)
     _edit(source, HERE / "bad-selftest.onnx", "kakashi.selftest", tamper)
+    fixed_seasons()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,169 @@
+"""The forecaster with the shipped models, on held-out AquaCrop seasons (fixtures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import replace
+from functools import cache
+
+import numpy as np
+import pytest
+
+from drivers.reading import Quality
+from models.context import FieldContext
+from models.daily import DailySeries, Variable
+from models.forecaster import FieldInput, Forecaster
+from models.readings import FieldSensors, SiteLocation, hourly_from_raw
+from models.registry import SHIPPED_DIR, ModelRegistry
+from tests.models.conftest import DATA
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC).timestamp()
+CROPS = ("maize", "wheat", "rice")
+
+
+@cache
+def _forecaster() -> Forecaster:
+    registry = ModelRegistry([SHIPPED_DIR])
+    registry.refresh()
+    return Forecaster(registry, SiteLocation(lat=40.0))
+
+
+@cache
+def _seasons(crop: str) -> list[tuple[DailySeries, FieldContext, float]]:
+    with np.load(DATA / "seasons.npz") as z:
+        out = []
+        for n in range(6):
+            daily, meta = z[f"{crop}_{n}_daily"], z[f"{crop}_{n}_meta"]
+            series = DailySeries(dt.date.fromisoformat(str(meta[0])), *daily)
+            out.append((series, FieldContext(str(meta[1]), str(meta[2])), float(meta[4])))
+        return out
+
+
+def _at(series: DailySeries, share: float) -> DailySeries:
+    days = round(share * series.days)
+    return DailySeries(series.planted, *(series.get(v)[:days] for v in Variable))
+
+
+def _documented_rmse(crop: str) -> float:
+    model = _forecaster().registry.active(crop)
+    assert model is not None
+    rmse: float = model.info.evaluation["all_sensors"]["60%"]["rmse"]
+    return rmse
+
+
+@pytest.mark.parametrize("crop", CROPS)
+def test_held_out_seasons_stay_within_the_documented_error(crop: str) -> None:
+    """At 60 % of the season the error over six held-out seasons is at most twice the
+    RMSE documented in the model file (six seasons are a small sample of it)."""
+    errors = []
+    for series, context, actual in _seasons(crop):
+        outcome = _forecaster().forecast_series("f", crop, _at(series, 0.6), NOW, context)
+        fc = outcome.forecast
+        assert fc is not None, outcome.notes
+        assert fc.p10 <= fc.p50 <= fc.p90
+        assert fc.model_version.startswith(f"kakashi-yield-{crop}@")
+        errors.append(fc.p50 - actual)
+    rms = math.sqrt(float(np.mean(np.square(errors))))
+    assert rms <= 2 * _documented_rmse(crop)
+
+
+def test_a_missing_soil_probe_widens_the_band_and_says_so() -> None:
+    series, context, _ = _seasons("maize")[3]
+    mid = _at(series, 0.6)
+    full = _forecaster().forecast_series("f", "maize", mid, NOW, context).forecast
+    no_probe = replace(mid, sm_shallow=np.full(mid.days, np.nan), sm_deep=np.full(mid.days, np.nan))
+    outcome = _forecaster().forecast_series("f", "maize", no_probe, NOW, context)
+    assert full is not None
+    assert outcome.forecast is not None
+    assert outcome.forecast.p90 - outcome.forecast.p10 > full.p90 - full.p10
+    assert "sm_shallow_mean" not in outcome.forecast.features_used
+    assert any("15 cm soil moisture" in n for n in outcome.notes)
+
+
+def test_without_temperature_there_is_no_forecast() -> None:
+    series, context, _ = _seasons("wheat")[0]
+    mid = _at(series, 0.6)
+    tmax = mid.tmax.copy()
+    tmax[::3] = np.nan  # a third of the days
+    outcome = _forecaster().forecast_series("f", "wheat", replace(mid, tmax=tmax), NOW, context)
+    assert outcome.forecast is None
+    assert "temperature" in outcome.notes[0]
+
+
+def test_a_required_feature_outside_the_training_range_refuses() -> None:
+    series, context, _ = _seasons("rice")[0]
+    longer = DailySeries(
+        series.planted, *(np.concatenate([series.get(v), series.get(v)]) for v in Variable)
+    )
+    outcome = _forecaster().forecast_series("f", "rice", longer, NOW, context)
+    assert outcome.forecast is None
+    assert "days_since_planting" in outcome.notes[0]
+    assert "outside the range" in outcome.notes[0]
+
+
+def test_an_implausible_optional_sensor_is_dropped_not_trusted() -> None:
+    series, context, _ = _seasons("maize")[0]
+    mid = _at(series, 0.6)
+    soaked = replace(mid, sm_deep=np.full(mid.days, 99.0))  # a probe in a puddle
+    outcome = _forecaster().forecast_series("f", "maize", soaked, NOW, context)
+    assert outcome.forecast is not None
+    assert "sm_deep_mean" not in outcome.forecast.features_used
+    assert any("sm_deep" in n and "dropped" in n for n in outcome.notes)
+
+
+def test_a_crop_without_a_model_or_a_short_season_gets_reasons() -> None:
+    series, _, _ = _seasons("maize")[0]
+    empty = Forecaster(ModelRegistry([]), SiteLocation(lat=40.0))
+    assert "no valid model file" in empty.forecast_series("f", "maize", series, NOW).notes[0]
+    early = _forecaster().forecast_series("f", "maize", _at(series, 0.03), NOW)
+    assert early.forecast is None
+    assert "need 7" in early.notes[0]
+
+
+def test_forecast_field_reads_stored_readings_end_to_end() -> None:
+    """Hourly raw readings, as storage holds them, for the first 60 % of a season."""
+    series, context, actual = _seasons("maize")[3]
+    mid = _at(series, 0.6)
+    tz = dt.UTC
+    start = dt.datetime.combine(mid.planted, dt.time(), tz).timestamp()
+    rows: dict[tuple[str, str], list[tuple[float, object, Quality]]] = {}
+    rain_total = 0.0
+    for d in range(mid.days):
+        for h in range(24):
+            ts = start + 86400 * d + 3600 * h
+            swing = (1 - math.cos(2 * math.pi * (h - 3) / 24)) / 2  # coolest at 03:00
+            temp = mid.tmin[d] + (mid.tmax[d] - mid.tmin[d]) * swing
+            rain_total += float(np.nan_to_num(mid.rain[d])) / 24
+            rows.setdefault(("wx", "air_temperature"), []).append((ts, temp, Quality.GOOD))
+            rows.setdefault(("wx", "precipitation"), []).append((ts, rain_total, Quality.GOOD))
+            for point, values in (("shallow", mid.sm_shallow), ("deep", mid.sm_deep)):
+                value = None if np.isnan(values[d]) else float(values[d])
+                quality = Quality.INVALID if value is None else Quality.GOOD
+                rows.setdefault(("probe", point), []).append((ts, value, quality))
+
+    def history(device: str, point: str, s: float, e: float) -> list[tuple[float, object, Quality]]:
+        return [r for r in rows.get((device, point), []) if s <= r[0] < e]
+
+    field = FieldInput(
+        "north",
+        "maize",
+        2.0,
+        mid.planted,
+        FieldSensors(
+            air_temperature=("wx", "air_temperature"),
+            precipitation=("wx", "precipitation"),
+            soil_moisture_shallow=("probe", "shallow"),
+            soil_moisture_deep=("probe", "deep"),
+        ),
+        context,
+    )
+    now = start + 86400 * mid.days + 3600
+    outcome = _forecaster().forecast_field(field, hourly_from_raw(history), now)
+    fc = outcome.forecast
+    assert fc is not None, outcome.notes
+    assert "rain_cum" in fc.features_used
+    assert "irrigation_cum" not in fc.features_used  # no meter configured
+    assert any("temperature only" in n for n in outcome.notes)  # no radiation sensor
+    assert abs(fc.p50 - actual) <= 3 * _documented_rmse("maize")
+    assert fc.expected_harvest == mid.planted + dt.timedelta(days=132)
