@@ -45,11 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     # libraries (ortools) load only when the command runs.
     from drivers.tools.decode_nmea import add_decode_command
     from drivers.tools.probe import add_probe_command
+    from firmware_stubs.cli import add_firmware_command
+    from models.cli import add_model_command
     from planner.cli import add_plan_command
 
     add_plan_command(sub)
     add_probe_command(sub)
     add_decode_command(sub)
+    add_model_command(sub)
+    add_firmware_command(sub)
     return parser
 
 

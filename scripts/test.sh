@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run ruff, mypy and pytest.
-# Debian packages (mosquitto, socat, chromium, mbpoll) are installed when missing;
+# Debian packages (mosquitto, socat, chromium, mbpoll, gcc, gcc-arm-none-eabi)
+# are installed when missing;
 # Python packages go into ./.venv. Tests that need a broker or a browser fail,
 # never skip, when one is missing.
 set -euo pipefail
@@ -12,6 +13,9 @@ missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v mbpoll >/dev/null 2>&1 || missing+=(mbpoll)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+# The firmware's Cortex-M0+ cross-build (newlib for its C library).
+command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi

@@ -25,6 +25,7 @@ EXPECTED: dict[str, list[Span]] = {
     "jxct_soil_7in1": [("holding", 0x0006, 1), ("holding", 0x0012, 15)],
     "kakashi_cart_controller": [("coil", 0x0000, 1), ("holding", 0x0100, 2), ("input", 0x0000, 13)],
     "kakashi_drone_battery": [("input", 0x0000, 28)],
+    "kakashi_soil_node": [("coil", 0x0000, 1), ("holding", 0x0100, 2), ("input", 0x0000, 6)],
     # points 200 registers apart are separate requests whatever the gap allowed
     "lambrecht_meteo_pro": [
         ("input", 0, 1),
