@@ -51,7 +51,9 @@ _PERCENT_BY_NAME = (
     (("soc", "battery"), "battery"),
 )
 _NO_UNIT = frozenset({"", "1", "enum", "text", "bool"})
-_NOT_MEASURED = frozenset({"enum", "text"})
+_NOT_MEASURED = frozenset({"enum", "text", "°"})
+"""No long-term statistics: codes, text, and angles (a mean heading or latitude
+means nothing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +67,9 @@ def sensor_class(point: PointInfo) -> SensorClass:
     """HA's device class, unit and state class for a numeric or text point."""
     state_class = None if point.unit in _NOT_MEASURED else "measurement"
     unit = None if point.unit in _NO_UNIT else point.unit
-    if point.unit == "m/s":
+    if point.unit in ("m/s", "km/h"):
         kind = "wind_speed" if "wind" in point.name else "speed"
-        return SensorClass(kind, "m/s", state_class)
+        return SensorClass(kind, point.unit, state_class)
     if point.unit == "%":
         for words, kind in _PERCENT_BY_NAME:
             if any(word in point.name for word in words):

@@ -8,18 +8,13 @@ id and content, and each stream (live, historical) arrives in id order.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from drivers.reading import Reading
 from edge.storage.store import Storage
 from tests.conftest import Mosquitto
+from tests.edge.uplink.processes import gateway, kill9, read_until
 from tests.edge.uplink.support import (
     BASE,
     T0,
@@ -32,7 +27,6 @@ from tests.edge.uplink.support import (
     until,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
 READINGS = f"{BASE}/devices/soil-1/readings"
 
 
@@ -87,49 +81,6 @@ async def test_a_broker_restart_loses_nothing(mosquitto: Mosquitto, tmp_path: Pa
             assert all(b["historical"] for b in during)
             assert_in_order_per_stream(sub.messages)
             assert up.connections == 2
-
-
-@contextmanager
-def gateway(db: Path, port: int, write: int, rate: float) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.edge.uplink.gateway_proc",
-            str(db),
-            str(port),
-            str(write),
-            str(rate),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def read_until(proc: subprocess.Popen[str], line: str) -> list[str]:
-    assert proc.stdout is not None
-    seen = []
-    while True:
-        got = proc.stdout.readline()
-        assert got, f"gateway exited ({proc.poll()}) before printing {line!r}"
-        seen.append(got.strip())
-        if got.strip() == line:
-            return seen
-
-
-def kill9(proc: subprocess.Popen[str]) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 async def test_a_backlog_stored_before_kill_9_is_delivered_after_restart(
