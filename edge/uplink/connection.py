@@ -19,6 +19,8 @@ from edge.uplink.settings import UplinkSettings
 from edge.uplink.wire import Publication
 
 CONNECT_TIMEOUT_S = 10.0
+PENDING_SLACK = 16
+"""Publishes beside the outbox window: live values, replies, subscriptions."""
 
 
 class SetupError(Exception):
@@ -60,7 +62,7 @@ def make_client(settings: UplinkSettings, will: Publication) -> aiomqtt.Client:
     if v5:
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = settings.session_expiry_s
-    return aiomqtt.Client(
+    client = aiomqtt.Client(
         settings.host,
         settings.port,
         username=settings.username or None,
@@ -77,6 +79,9 @@ def make_client(settings: UplinkSettings, will: Publication) -> aiomqtt.Client:
         properties=properties,
         tls_params=tls,
     )
+    # A full window is normal here; aiomqtt would log a warning per publish above this.
+    client.pending_calls_threshold = settings.max_inflight + PENDING_SLACK
+    return client
 
 
 def _text(path: Path | None) -> str | None:

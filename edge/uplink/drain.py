@@ -90,6 +90,7 @@ class Drainer:
         """Bumped by every notify; a fetch that came back short is only trusted
         to mean "nothing new" for the generation it started in."""
         self._seen_generation = -1
+        self._last_live_fetch = -IDLE_CHECK_S
         self._retained_live: dict[str, int] = {}
 
     def notify(self) -> None:
@@ -120,8 +121,9 @@ class Drainer:
             if self._failure is not None:
                 raise SessionEnded(str(self._failure)) from self._failure
             await self._delete_acked()
-            if not live and self._room and self._seen_generation != self._queued_generation:
+            if not live and self._room and self._should_fetch_live():
                 generation = self._queued_generation
+                self._last_live_fetch = time.monotonic()
                 rows = await asyncio.to_thread(self._storage.outbox_rows, live_cursor, None, PAGE)
                 live.extend(rows)
                 if len(rows) < PAGE:
@@ -144,6 +146,12 @@ class Drainer:
             if live and self._room:
                 continue
             await self._wait(self._next_timeout(bool(backlog) or backlog_cursor < boundary))
+
+    def _should_fetch_live(self) -> bool:
+        if self._seen_generation != self._queued_generation:
+            return True
+        # Nothing announced: look anyway now and then (another process may write).
+        return time.monotonic() - self._last_live_fetch >= IDLE_CHECK_S
 
     @property
     def _room(self) -> bool:

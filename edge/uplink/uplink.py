@@ -23,7 +23,7 @@ from edge.bus import Subscription
 from edge.storage.outbox import OutboxStats
 from edge.uplink.backoff import Backoff
 from edge.uplink.connection import SetupError, make_client
-from edge.uplink.drain import Drainer, DrainStats
+from edge.uplink.drain import Drainer, DrainStats, SessionEnded
 from edge.uplink.meta import next_bd_seq
 from edge.uplink.session import Parts, Session
 from edge.uplink.wire import Publication, Wire
@@ -155,6 +155,9 @@ class Uplink:
                 await self._serve_once()
             except Exception as e:
                 self._failed(_describe(e))
+                if not _expected(e):
+                    # Not the network or the broker: a fault of ours, worth its traceback.
+                    log.error("mqtt session failed unexpectedly", exc_info=e)
             if time.monotonic() - started >= settings.stable_after_s:
                 self._backoff.reset()
             delay = self._backoff.next_delay()
@@ -201,13 +204,22 @@ class Uplink:
                 self.connected_since = None
 
 
+def _leaves(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+def _expected(error: BaseException) -> bool:
+    """Failures of the link or the broker, which a reconnect is the answer to."""
+    expected = (aiomqtt.MqttError, OSError, SetupError, SessionEnded, TimeoutError)
+    return all(isinstance(leaf, expected) for leaf in _leaves(error))
+
+
 def _describe(error: BaseException) -> str:
     """The root cause, in one line: an ExceptionGroup from a session says little."""
-    while isinstance(error, BaseExceptionGroup) and error.exceptions:
-        error = error.exceptions[0]
-    if isinstance(error, SetupError):
-        return str(error)
-    if isinstance(error, aiomqtt.MqttCodeError) and error.rc is not None:
-        return f"{type(error).__name__}: {error}"
-    text = str(error) or type(error).__name__
-    return f"{type(error).__name__}: {text}" if not isinstance(error, aiomqtt.MqttError) else text
+    leaf = _leaves(error)[0]
+    text = str(leaf) or type(leaf).__name__
+    if isinstance(leaf, SetupError | aiomqtt.MqttError):
+        return text
+    return f"{type(leaf).__name__}: {text}"
