@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +37,16 @@ _Stamp = tuple[int, int]
 
 
 class ModelRegistry:
-    def __init__(self, directories: Sequence[Path], threads: int = DEFAULT_THREADS) -> None:
+    def __init__(
+        self,
+        directories: Sequence[Path],
+        threads: int = DEFAULT_THREADS,
+        crops: Collection[str] | None = None,
+    ) -> None:
+        """``crops``: load only these crops' models (each session holds several MB);
+        None loads every crop found."""
         self._dirs = tuple(directories)
+        self._crops = None if crops is None else frozenset(crops)
         self._threads = threads
         self._lock = threading.Lock()
         self._seen: dict[Path, _Stamp] = {}
@@ -71,7 +79,11 @@ class ModelRegistry:
         for directory in self._dirs:
             if directory.is_dir():
                 found.extend(sorted(directory.glob("*.onnx")))
-        return found
+        if self._crops is None:
+            return found
+        # The file name says the crop (``yield-<crop>-<version>.onnx``), so models
+        # of crops not grown here are never loaded; the metadata is still checked.
+        return [p for p in found if any(p.name.startswith(f"yield-{c}-") for c in self._crops)]
 
     def _consider(self, path: Path) -> RegistryEvent:
         try:
@@ -81,6 +93,10 @@ class ModelRegistry:
                 self._rejected[path] = str(exc)
             return RegistryEvent("rejected", path, str(exc))
         info = model.info
+        if self._crops is not None and info.crop not in self._crops:
+            return RegistryEvent(
+                "kept", path, f"{path}: a {info.crop} model, not a crop grown here"
+            )
         with self._lock:
             self._rejected.pop(path, None)
             if info.sha256 in self._retired:

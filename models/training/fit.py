@@ -25,6 +25,11 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class BoostParams:
     trees: int = 300
+    """Boosting rounds of the central model."""
+    band_trees: int = 300
+    """…and of the p10 and p90 models. Fewer would save gateway memory (onnxruntime
+    holds about 10 MB per 900 trees of 15 leaves), but with 120 the held-out
+    coverage of the calibrated bands left 75-85 % for every crop."""
     leaves: int = 15
     learning_rate: float = 0.05
     min_child_samples: int = 100
@@ -42,7 +47,7 @@ class BoostParams:
         return {
             **objective,
             "alpha": alpha,
-            "n_estimators": self.trees,
+            "n_estimators": self.trees if alpha == 0.5 else self.band_trees,
             "num_leaves": self.leaves,
             "learning_rate": self.learning_rate,
             "min_child_samples": self.min_child_samples,

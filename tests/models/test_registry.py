@@ -65,3 +65,10 @@ def test_an_older_version_does_not_replace_a_newer_one(model_dir: Path) -> None:
     drop("tiny-rice-1.0.0.onnx", model_dir)
     assert _kinds(registry.refresh()) == ["kept"]
     assert _version(registry) == "1.1.0"
+
+
+def test_only_the_crops_grown_here_are_loaded(model_dir: Path) -> None:
+    drop("tiny-rice-1.0.0.onnx", model_dir)
+    registry = ModelRegistry([model_dir], crops={"maize"})
+    assert registry.refresh() == []
+    assert registry.active("rice") is None

@@ -29,7 +29,7 @@ def tiny(version: str, shift: float) -> TrainedCrop:
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 100, size=(400, len(FEATURE_NAMES)))
     y = 3.0 + x[:, 0] / 50 + shift
-    model = fit_quantiles(x, y, BoostParams(trees=5, leaves=4, masked_copies=1))
+    model = fit_quantiles(x, y, BoostParams(trees=5, band_trees=5, leaves=4, masked_copies=1))
     calibration = Calibration((0.4, 0.7), {pattern_key(p): (0.3, 0.2, 0.1) for p in ALL_PATTERNS})
     return TrainedCrop(
         "rice",
