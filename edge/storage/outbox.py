@@ -319,6 +319,10 @@ class Outbox:
             self._fold_oldest_hours(db, target, run)
         if self._used > target:
             run.rollups_dropped = self._drop_oldest_rollups(db, target)
+        if self._used == before:
+            # Nothing left to give up (the current hour, plans, events): the
+            # refusals that follow are counted and logged, not one event per batch.
+            return
         self._staged_counters.add(run)
         self._report(db, run, before, budget)
 
@@ -362,7 +366,7 @@ class Outbox:
         while self._used > target:
             rows = db.conn.execute(
                 "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE kind = 'reading' "
-                f"AND historical = 1 AND sent = 0 ORDER BY id LIMIT 100) RETURNING {_SIZE}"
+                f"AND historical = 1 AND sent = 0 ORDER BY id LIMIT 20) RETURNING {_SIZE}"
             ).fetchall()
             if not rows:
                 break

@@ -139,9 +139,18 @@ def test_when_only_rollups_are_left_the_oldest_go_then_new_readings_are_refused(
         now = time.time()
         for i in range(60):
             storage.write_readings([Reading("soil-1", "moisture", now + i / 100, float(i), "%")])
-        refused = stats_of(storage).policy["readings_refused"]
-        assert refused > 0
-        assert len(storage.history("soil-1", "moisture", now - 1, now + 10)) == 60
+        full = stats_of(storage).policy
+        assert full["readings_refused"] > 0
+        # Once nothing is left to give up, refusals are counted and logged, not
+        # each recorded as another application of the policy.
+        for i in range(60, 80):
+            storage.write_readings([Reading("soil-1", "moisture", now + i / 100, float(i), "%")])
+        later = stats_of(storage).policy
+        assert later["readings_refused"] == full["readings_refused"] + 20
+        assert later["runs"] == full["runs"]
+        budget_events = [e for e in storage.events(500) if e.kind == "outbox_budget"]
+        assert len(budget_events) == later["runs"]
+        assert len(storage.history("soil-1", "moisture", now - 1, now + 10)) == 80
         assert "outbox full" in caplog.text
         assert "are stored but will not be sent" in caplog.text
         storage.write_plan("late-plan", {"routes": []})
