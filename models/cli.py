@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("var/models")
@@ -59,7 +60,7 @@ def build_dataset_main(args: argparse.Namespace) -> int:
 
     config = DatasetConfig(crops=tuple(args.crop or DEFAULT_CROPS), max_years=args.max_years)
     if args.seed is not None:
-        config = DatasetConfig(crops=config.crops, max_years=args.max_years, seed=args.seed)
+        config = replace(config, seed=args.seed)
     progress = _progress_bar()
     for crop in config.crops:
         dataset, failures = build_dataset(
