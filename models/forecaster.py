@@ -20,6 +20,7 @@ from models.context import FieldContext
 from models.crops import CROPS, CropSpec, SeasonBasis
 from models.daily import DailySeries
 from models.features import (
+    FEATURE_NAMES,
     FEATURES,
     GROUP_COLUMNS,
     MIN_DAYS,
@@ -30,8 +31,9 @@ from models.features import (
 )
 from models.forecast import Forecast, ForecastOutcome
 from models.gdd import daily_gdd
+from models.hourly import HourlySource
 from models.model_file import LoadedModel
-from models.readings import FieldSensors, HourlySource, SiteLocation, build_daily
+from models.readings import FieldSensors, SiteLocation, build_daily
 from models.registry import ModelRegistry
 
 
@@ -84,7 +86,7 @@ class Forecaster:
                 ),
             )
         built = build_daily(source, field.sensors, field.planted, days, self.site)
-        notes = list(built.notes)
+        notes = []
         if built.hargreaves_days:
             notes.append(
                 f"field {field.field}: ET0 from temperature only (no radiation) on "
@@ -132,7 +134,7 @@ class Forecaster:
             tuple(f"field {field}: {_MISSING[g]}; band widened" for g in sorted(absent)) + checked
         )
         raw = model.predict_raw(x[np.newaxis, :].astype(np.float32))[0]
-        gdd = float(x[1])
+        gdd = float(x[FEATURE_NAMES.index("gdd_cum")])
         progress = spec.progress(series.days, gdd)
         band = model.info.calibration.apply(
             (float(raw[0]), float(raw[1]), float(raw[2])), pattern_key(groups), progress

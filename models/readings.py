@@ -3,8 +3,7 @@
 The service passes ``Storage.rollup_history`` (hourly summaries combining
 folded rollups and raw rows): a season outlives the raw retention window,
 so hourly summaries are what is there for its whole length. A raw
-``history(device, point, start, end) -> [(ts, value, quality)]`` callable
-can be adapted with ``hourly_from_raw``.
+``history`` callable can be adapted with ``models.hourly.hourly_from_raw``.
 
 Point roles (see docs/forecasting.md for the profiles' point names):
 air temperature, relative humidity, wind speed, global radiation (W/m²),
@@ -17,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from models.daily import DailySeries
 from models.et0 import DailyWeather, reference_et0
+from models.hourly import Hour, HourlySource, HourlySummary
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -38,51 +37,6 @@ MIN_HOURS_WIND = 12
 MIN_HOURS_TOTALS = 20
 MIN_HOURS_SOIL = 6
 W_M2_TO_MJ_DAY = 0.0864
-
-
-class HourlySummary(Protocol):
-    """One hour of one series, as ``edge.storage.HourlyRollup`` has it."""
-
-    @property
-    def hour(self) -> float: ...
-    @property
-    def n_good(self) -> int: ...
-    @property
-    def min(self) -> float | None: ...
-    @property
-    def max(self) -> float | None: ...
-    @property
-    def mean(self) -> float | None: ...
-
-
-HourlySource = Callable[[str, str, float, float], Sequence[HourlySummary]]
-RawRow = tuple[float, object, object]
-RawSource = Callable[[str, str, float, float], Sequence[RawRow]]
-
-
-@dataclass(frozen=True, slots=True)
-class Hour:
-    hour: float
-    n_good: int
-    min: float | None
-    max: float | None
-    mean: float | None
-
-
-def hourly_from_raw(history: RawSource) -> HourlySource:
-    """Summarise raw readings per hour; only GOOD numeric readings count."""
-
-    def source(device: str, point: str, start: float, end: float) -> list[Hour]:
-        buckets: dict[float, list[float]] = defaultdict(list)
-        for ts, value, quality in history(device, point, start - start % 3600, end):
-            good = str(getattr(quality, "value", quality)) == "good"
-            if good and isinstance(value, int | float) and not isinstance(value, bool):
-                buckets[ts - ts % 3600].append(float(value))
-        return [
-            Hour(h, len(v), min(v), max(v), sum(v) / len(v)) for h, v in sorted(buckets.items())
-        ]
-
-    return source
 
 
 Point = tuple[str, str]
@@ -200,7 +154,6 @@ class DailyBuild:
     series: DailySeries
     hargreaves_days: int
     """Days whose ET0 came from temperature alone (no radiation)."""
-    notes: tuple[str, ...] = field(default=())
 
 
 def build_daily(

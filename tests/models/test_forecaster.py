@@ -14,7 +14,8 @@ from drivers.reading import Quality
 from models.context import FieldContext
 from models.daily import DailySeries, Variable
 from models.forecaster import FieldInput, Forecaster
-from models.readings import FieldSensors, SiteLocation, hourly_from_raw
+from models.hourly import hourly_from_raw
+from models.readings import FieldSensors, SiteLocation
 from models.registry import SHIPPED_DIR, ModelRegistry
 from tests.models.conftest import DATA
 

@@ -7,15 +7,8 @@ import numpy as np
 import pytest
 
 from drivers.reading import Quality
-from models.readings import (
-    FieldSensors,
-    Hour,
-    SeasonWindow,
-    SiteLocation,
-    build_daily,
-    daily_totals,
-    hourly_from_raw,
-)
+from models.hourly import Hour, hourly_from_raw
+from models.readings import FieldSensors, SeasonWindow, SiteLocation, build_daily, daily_totals
 
 TZ = ZoneInfo("Asia/Tokyo")
 PLANTED = dt.date(2024, 6, 1)
