@@ -79,7 +79,8 @@ class Drainer:
         self._wire = wire
         self._send = send
         self._max_inflight = max_inflight
-        self._bucket = TokenBucket(backlog_rate, burst=max(1.0, backlog_rate))
+        # A tenth of a second's worth at once: the backlog is paced, not sent in gulps.
+        self._bucket = TokenBucket(backlog_rate, burst=max(1.0, backlog_rate / 10))
         self.stats = stats or DrainStats()
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()

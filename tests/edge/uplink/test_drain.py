@@ -95,7 +95,7 @@ async def test_a_newer_mission_stays_retained_when_an_older_one_drains_later(
         storage.write_plan("old-plan", {"routes": []})
         async with (
             Subscriber(mosquitto.port, [mission, READINGS]) as sub,
-            running(config, storage, backlog_rate=40.0) as up,
+            running(config, storage, backlog_rate=20.0) as up,
         ):
             await until(lambda: up.drain_stats.draining)
             await asyncio.to_thread(storage.write_plan, "new-plan", {"routes": []})
