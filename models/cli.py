@@ -40,6 +40,19 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     train.add_argument("--trees", type=int, default=None, help="boosting rounds per quantile")
     train.set_defaults(func=train_main)
 
+    analog = sub.add_parser(
+        "analog-experiment",
+        help="AquaCrop with analogue years for the rest of the season, on held-out years",
+    )
+    analog.add_argument("--crop", choices=DEFAULT_CROPS, default="maize")
+    analog.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models"
+    )
+    analog.add_argument("--seasons", type=int, default=45, help="per split (default 45)")
+    analog.add_argument("--analogs", type=int, default=12, help="analogue years per forecast")
+    analog.add_argument("--workers", type=int, default=1)
+    analog.set_defaults(func=analog_main)
+
     info = sub.add_parser("info", help="print a model file's metadata and check it")
     info.add_argument("model", type=Path)
     info.set_defaults(func=info_main)
@@ -84,6 +97,31 @@ def train_main(args: argparse.Namespace) -> int:
     from models.training.train import train_main as run
 
     return run(args)
+
+
+def analog_main(args: argparse.Namespace) -> int:
+    import json
+    import logging
+
+    from models.model_file import model_file_name
+    from models.registry import SHIPPED_DIR
+    from models.training.analog_eval import run_experiment
+    from models.training.dataset import dataset_path, store_seed
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    store = dataset_path(args.data_dir, args.crop)
+    figures = run_experiment(
+        store,
+        args.crop,
+        SHIPPED_DIR / model_file_name(args.crop, "1.0.0"),
+        args.data_dir,
+        seasons=args.seasons,
+        analogs=args.analogs,
+        workers=args.workers,
+        seed=store_seed(store),
+    )
+    print(json.dumps(figures, indent=2))
+    return 0
 
 
 def info_main(args: argparse.Namespace) -> int:

@@ -70,19 +70,27 @@ def _irrigation(strategy: Strategy) -> Any:
     return ac.IrrigationManagement(irrigation_method=4, NetIrrSMT=90)
 
 
-def simulate(season: Season) -> SimulatedSeason:
-    """Run AquaCrop for one season; raise RuntimeError if it never reached harvest."""
+def season_window(season: Season) -> tuple[dt.date, dt.date]:
+    """First and last day simulated: the lead month, then the longest season allowed."""
+    plan = CROP_PLANS[season.crop]
+    return (
+        season.planted - dt.timedelta(days=LEAD_DAYS),
+        season.planted + dt.timedelta(days=plan.max_season_days),
+    )
+
+
+def run_aquacrop(season: Season, weather: Any) -> Any:
+    """AquaCrop run to harvest on ``weather`` (AquaCrop's columns, covering the window)."""
     os.environ.setdefault("DEVELOPMENT", "")  # aquacrop reads it at import
     ac = _aquacrop()
     plan = CROP_PLANS[season.crop]
     spec = crop_spec(season.crop)
-    start = season.planted - dt.timedelta(days=LEAD_DAYS)
-    end = season.planted + dt.timedelta(days=plan.max_season_days)
+    start, end = season_window(season)
     field = ac.FieldMngt(bunds=True, z_bund=plan.bunds_m) if plan.bunds_m > 0 else ac.FieldMngt()
     model = ac.AquaCropModel(
         start.strftime("%Y/%m/%d"),
         end.strftime("%Y/%m/%d"),
-        site_weather(season.site),
+        weather,
         ac.Soil(season.soil),
         ac.Crop(spec.aquacrop_name, planting_date=season.planted.strftime("%m/%d")),
         ac.InitialWaterContent(value=["FC"]),
@@ -91,6 +99,13 @@ def simulate(season: Season) -> SimulatedSeason:
         off_season=True,
     )
     model.run_model(till_termination=True)
+    return model
+
+
+def simulate(season: Season) -> SimulatedSeason:
+    """Run AquaCrop for one season; raise RuntimeError if it never reached harvest."""
+    start, end = season_window(season)
+    model = run_aquacrop(season, site_weather(season.site))
     stats = model.get_simulation_results()
     if len(stats) == 0:
         raise RuntimeError(f"season {season.key}: AquaCrop reached no harvest by {end}")
