@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,29 +59,30 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     info.set_defaults(func=info_main)
 
 
-def _progress_bar() -> object:
+def build_dataset_main(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-    def wrap(items: object, total: int, crop: str) -> object:
-        return tqdm(items, total=total, desc=f"{crop} seasons", unit="season")
-
-    return wrap
-
-
-def build_dataset_main(args: argparse.Namespace) -> int:
-    from models.training.dataset import build_dataset, dataset_path, manifest
     from models.training.scenarios import DatasetConfig
+    from models.training.seasons import build_dataset, dataset_path, manifest
+    from models.training.simulate import SimulatedSeason
+
+    def progress(
+        items: Iterable[SimulatedSeason | str], total: int, crop: str
+    ) -> Iterable[SimulatedSeason | str]:
+        bar: Iterable[SimulatedSeason | str] = tqdm(
+            items, total=total, desc=f"{crop} seasons", unit="season"
+        )
+        return bar
 
     config = DatasetConfig(crops=tuple(args.crop or DEFAULT_CROPS), max_years=args.max_years)
     if args.seed is not None:
         config = replace(config, seed=args.seed)
-    progress = _progress_bar()
     for crop in config.crops:
         dataset, failures = build_dataset(
             crop,
             config,
             workers=args.workers,
-            progress=progress,  # type: ignore[arg-type]
+            progress=progress,
         )
         path = dataset_path(args.out_dir, crop)
         dataset.save(path, manifest(config, failures, dataset.seasons))
@@ -106,7 +108,7 @@ def analog_main(args: argparse.Namespace) -> int:
     from models.model_file import model_file_name
     from models.registry import SHIPPED_DIR
     from models.training.analog_eval import run_experiment
-    from models.training.dataset import dataset_path, store_seed
+    from models.training.seasons import dataset_path, store_seed
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     store = dataset_path(args.data_dir, args.crop)

@@ -29,8 +29,8 @@ from models.features import MIN_DAYS, season_features
 from models.model_file import read_model_file
 from models.training.analog import Job, analog_years, ensembles
 from models.training.conformal import correction
-from models.training.dataset import SeasonStore
 from models.training.evaluate import STAGES, climatology, coverage, rmse
+from models.training.seasons import SeasonStore
 from models.training.sensors import observe, season_rng
 from models.training.split import campaigns, split_years
 
@@ -150,7 +150,7 @@ def rss():
 import edge.service
 before = rss()
 from models.training.analog import run_job
-from models.training.dataset import SeasonStore
+from models.training.seasons import SeasonStore
 from models.training.sensors import observe, season_rng
 import onnxruntime
 store = SeasonStore.load(__import__('pathlib').Path({store!r}), {crop!r})

@@ -32,11 +32,12 @@ from models.calibration import ALL_PATTERNS, FULL_PATTERN, Calibration, pattern_
 from models.crops import CropSpec, crop_spec
 from models.features import FEATURE_NAMES
 from models.training.conformal import calibrate
-from models.training.dataset import Dataset, SeasonStore, dataset_path, featurize, store_seed
+from models.training.dataset import Dataset, featurize
 from models.training.evaluate import climatology as climatology_of
 from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
 from models.training.scenarios import DatasetConfig
+from models.training.seasons import SeasonStore, dataset_path, store_seed
 from models.training.split import YearSplit, campaigns, split_years
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ import pytest
 pytest.importorskip("aquacrop", reason="the dataset builder needs the kakashi[train] extra")
 
 from models.features import FEATURE_NAMES
-from models.training.dataset import build_dataset, featurize
+from models.training.dataset import featurize
 from models.training.scenarios import DatasetConfig, Strategy
+from models.training.seasons import build_dataset
 
 TINY = DatasetConfig(
     crops=("rice",),

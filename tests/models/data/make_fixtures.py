@@ -59,8 +59,8 @@ def fixed_seasons(data_dir: Path = Path("var/models")) -> None:
     """Seasons drawn at random (seeded) from each crop's held-out test years, as the
     gateway's sensors would have recorded them (same noise as in training)."""
     from models.context import AQUACROP_SOIL
-    from models.training.dataset import SeasonStore, dataset_path, store_seed
     from models.training.fit import BoostParams
+    from models.training.seasons import SeasonStore, dataset_path, store_seed
     from models.training.sensors import observe, season_rng
     from models.training.split import campaigns, split_years
 

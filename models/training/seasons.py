@@ -1,0 +1,190 @@
+"""``kakashi model build-dataset``: simulate every season of the grid and keep it.
+
+Simulation is the slow part (about 25 minutes for all crops on one core), so
+it is cached: one compressed ``.npz`` per crop with a JSON manifest under
+``var/`` (not committed), holding each season's exact daily series and yield.
+Training rows are derived from it in seconds (``models.training.dataset``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from models.daily import DailySeries, Variable
+from models.training.scenarios import CROP_PLANS, DatasetConfig, Season, Strategy, seasons_for
+from models.training.simulate import LEAD_DAYS, SimulatedSeason, simulate, weather_span
+
+SEASON_COLUMNS: tuple[str, ...] = ("site", "soil", "strategy", "planted")
+
+
+def _simulate_one(season: Season) -> SimulatedSeason | str:
+    try:
+        return simulate(season)
+    except (RuntimeError, AssertionError, ValueError) as exc:
+        # AquaCrop asserts when a season cannot mature in its window; such a
+        # season is reported and left out, never patched up.
+        message = str(exc)
+        return message if season.key in message else f"{season.key}: {message}"
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonStore:
+    """What AquaCrop simulated: each season's exact daily series (NaN-padded) and yield.
+
+    This is the expensive part, cached on disk; sensor error, sampled days and
+    features are derived from it in seconds by ``featurize``.
+    """
+
+    crop: str
+    daily: dict[Variable, npt.NDArray[np.float32]]
+    """Per variable, shape (seasons, longest season)."""
+    length: npt.NDArray[np.int64]
+    yield_t_ha: npt.NDArray[np.float64]
+    info: dict[str, list[str]]
+    """Per season: site, soil, strategy, planted (ISO date)."""
+
+    @property
+    def seasons(self) -> int:
+        return int(self.length.size)
+
+    def season(self, i: int) -> Season:
+        return Season(
+            self.crop,
+            self.info["site"][i],
+            self.info["soil"][i],
+            Strategy(self.info["strategy"][i]),
+            dt.date.fromisoformat(self.info["planted"][i]),
+        )
+
+    def series(self, i: int) -> DailySeries:
+        n = int(self.length[i])
+        planted = dt.date.fromisoformat(self.info["planted"][i])
+        return DailySeries(planted, *(self.daily[v][i, :n].astype(np.float64) for v in Variable))
+
+    def digest(self) -> str:
+        """SHA-256 over every array and label, in a fixed order."""
+        h = hashlib.sha256()
+        for v in Variable:
+            h.update(np.ascontiguousarray(self.daily[v]).tobytes())
+        h.update(self.length.tobytes())
+        h.update(self.yield_t_ha.tobytes())
+        for name in SEASON_COLUMNS:
+            h.update("\x1f".join(self.info[name]).encode())
+        return h.hexdigest()
+
+    def save(self, path: Path, manifest: dict[str, object]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = {f"daily_{v.value}": a for v, a in self.daily.items()}
+        arrays["length"] = self.length
+        arrays["yield_t_ha"] = self.yield_t_ha
+        arrays.update({f"season_{k}": np.asarray(v) for k, v in self.info.items()})
+        np.savez_compressed(path, **arrays)
+        document = {"crop": self.crop, "sha256": self.digest(), **manifest}
+        path.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path, crop: str) -> SeasonStore:
+        if not path.exists():
+            raise FileNotFoundError(
+                f"simulated seasons {path} for crop {crop!r} not found: "
+                "run `kakashi model build-dataset` first"
+            )
+        with np.load(path) as z:
+            return cls(
+                crop,
+                {v: z[f"daily_{v.value}"] for v in Variable},
+                z["length"],
+                z["yield_t_ha"],
+                {k: [str(x) for x in z[f"season_{k}"]] for k in SEASON_COLUMNS},
+            )
+
+
+def store_of(crop: str, simulated: Sequence[SimulatedSeason]) -> SeasonStore:
+    if not simulated:
+        raise ValueError(f"crop {crop!r}: no season was simulated successfully")
+    longest = max(s.length_days for s in simulated)
+    daily = {v: np.full((len(simulated), longest), np.nan, dtype=np.float32) for v in Variable}
+    for i, s in enumerate(simulated):
+        for v in Variable:
+            daily[v][i, : s.length_days] = s.daily.get(v)
+    return SeasonStore(
+        crop,
+        daily,
+        np.asarray([s.length_days for s in simulated], dtype=np.int64),
+        np.asarray([s.yield_t_ha for s in simulated], dtype=np.float64),
+        {
+            "site": [s.season.site for s in simulated],
+            "soil": [s.season.soil for s in simulated],
+            "strategy": [s.season.strategy.value for s in simulated],
+            "planted": [s.season.planted.isoformat() for s in simulated],
+        },
+    )
+
+
+def crop_seasons(crop: str, config: DatasetConfig) -> list[Season]:
+    plan = CROP_PLANS[crop]
+    sites = {p.site for p in plan.plantings}
+    return seasons_for(plan, config, {s: weather_span(s) for s in sites}, LEAD_DAYS)
+
+
+def _run(seasons: list[Season], workers: int) -> Iterator[SimulatedSeason | str]:
+    if workers <= 1:
+        yield from map(_simulate_one, seasons)
+        return
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(_simulate_one, seasons, chunksize=8)
+
+
+Progress = Callable[[Iterable[SimulatedSeason | str], int, str], Iterable[SimulatedSeason | str]]
+
+
+def build_dataset(
+    crop: str,
+    config: DatasetConfig,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[SeasonStore, list[str]]:
+    """Simulate ``crop``'s seasons; return them and the seasons left out, with why."""
+    seasons = crop_seasons(crop, config)
+    results: Iterable[SimulatedSeason | str] = _run(seasons, workers)
+    if progress is not None:
+        results = progress(results, len(seasons), crop)
+    simulated: list[SimulatedSeason] = []
+    failures: list[str] = []
+    for result in results:
+        if isinstance(result, str):
+            failures.append(result)
+        else:
+            simulated.append(result)
+    return store_of(crop, simulated), failures
+
+
+def dataset_path(directory: Path, crop: str) -> Path:
+    return directory / f"seasons-{crop}.npz"
+
+
+def store_seed(path: Path) -> int:
+    """The seed the seasons were built with (their manifest), reused for sensor error."""
+    document = json.loads(path.with_suffix(".json").read_text())
+    seed: int = document["config"]["seed"]
+    return seed
+
+
+def manifest(config: DatasetConfig, failures: list[str], seasons: int) -> dict[str, object]:
+    return {
+        "config": asdict(config),
+        "seasons": seasons,
+        "left_out": failures,
+        "source": "AquaCrop-OSPy (aquacrop package), weather series shipped with it",
+    }
