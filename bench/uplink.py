@@ -102,6 +102,8 @@ async def _drain(storage: Storage, port: int, messages: int) -> tuple[float, flo
         await asyncio.sleep(0.2)
         peak = max(peak, _rss_mb())
     wall, cpu = time.monotonic() - wall0, time.process_time() - cpu0
+    if uplink.connections != 1:
+        print(f"warning: the drain needed {uplink.connections} connections: {uplink.last_error}")
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task

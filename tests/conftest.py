@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,7 @@ class Mosquitto:
         *,
         tls: MqttCerts | None = None,
         users: dict[str, str] | None = None,
+        extra: Sequence[str] = (),
     ) -> None:
         self.exe = exe
         self.workdir = workdir
@@ -128,6 +129,7 @@ class Mosquitto:
                 f"keyfile {tls.server_key}",
                 "require_certificate true",
             ]
+        lines += extra
         self.conf.write_text("\n".join(lines) + "\n")
 
     def start(self) -> None:

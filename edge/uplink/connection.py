@@ -8,12 +8,16 @@ the outbox holds them until they are acknowledged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiomqtt
 from paho.mqtt import client as paho_client
+from paho.mqtt.client import ConnectFlags
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from edge.uplink.settings import UplinkSettings
 from edge.uplink.wire import Publication
@@ -41,7 +45,11 @@ def read_password(path: Path) -> str:
     return lines[0]
 
 
-def make_client(settings: UplinkSettings, will: Publication) -> aiomqtt.Client:
+def make_client(
+    settings: UplinkSettings,
+    will: Publication,
+    on_receive_maximum: Callable[[int], None] | None = None,
+) -> aiomqtt.Client:
     password = None if settings.password_file is None else read_password(settings.password_file)
     tls = None
     if settings.tls is not None:
@@ -81,7 +89,35 @@ def make_client(settings: UplinkSettings, will: Publication) -> aiomqtt.Client:
     )
     # A full window is normal here; aiomqtt would log a warning per publish above this.
     client.pending_calls_threshold = settings.max_inflight + PENDING_SLACK
+    if v5 and on_receive_maximum is not None:
+        _report_receive_maximum(client, on_receive_maximum)
     return client
+
+
+def _report_receive_maximum(client: aiomqtt.Client, learned: Callable[[int], None]) -> None:
+    """Tell ``learned`` the Receive Maximum in the broker's MQTT 5 CONNACK.
+
+    paho neither honours it nor lets its window change once connected, and
+    brokers that enforce it (EMQX, HiveMQ) disconnect a client that sends more
+    unacknowledged messages; so the uplink narrows its own window to it.
+    """
+    paho = client._client  # aiomqtt does not pass CONNACK properties on
+    forward = paho.on_connect
+
+    def on_connect(
+        mqttc: paho_client.Client,
+        userdata: Any,
+        flags: ConnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None = None,
+    ) -> None:
+        maximum = getattr(properties, "ReceiveMaximum", None)
+        if isinstance(maximum, int) and maximum > 0:
+            learned(maximum)
+        if forward is not None:
+            forward(mqttc, userdata, flags, reason, properties)  # type: ignore[call-arg,arg-type]
+
+    paho.on_connect = on_connect
 
 
 def _text(path: Path | None) -> str | None:

@@ -215,6 +215,11 @@ class Drainer:
             self._acked.append(row_id)
             self.stats.acknowledged += 1
             self.stats.last_ack_ts = time.time()
+        # Free the slot before waking the loop: the done callback would only run
+        # after the loop has looked, found the window full, and gone back to sleep.
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.discard(task)
         self._wake.set()
 
     async def _delete_acked(self, *, final: bool = False) -> None:

@@ -56,16 +56,26 @@ class Parts:
 
 class Session:
     def __init__(
-        self, client: aiomqtt.Client, parts: Parts, wire: Wire, drain_stats: DrainStats
+        self,
+        client: aiomqtt.Client,
+        parts: Parts,
+        wire: Wire,
+        drain_stats: DrainStats,
+        receive_maximum: int | None = None,
     ) -> None:
         self._client = client
         self._parts = parts
         settings = parts.settings
+        window = settings.max_inflight
+        if receive_maximum is not None:
+            # Leave room for replies to commands and the odd status message.
+            window = max(1, min(window, receive_maximum - COMMANDS_AT_ONCE - 1))
+        self.window = window
         self.drainer = Drainer(
             parts.storage,
             wire,
             self.send,
-            max_inflight=settings.max_inflight,
+            max_inflight=window,
             backlog_rate=settings.backlog_rate,
             stats=drain_stats,
         )

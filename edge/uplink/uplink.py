@@ -25,7 +25,7 @@ from edge.uplink.backoff import Backoff
 from edge.uplink.connection import SetupError, make_client
 from edge.uplink.drain import Drainer, DrainStats, SessionEnded
 from edge.uplink.meta import next_bd_seq
-from edge.uplink.session import Parts, Session
+from edge.uplink.session import OFFLINE, Parts, Session
 from edge.uplink.wire import Publication, Wire
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ LIVE_WAIT_S = 1.0
 """Live values are gathered for up to a second, so a busy bus costs at most one
 ``latest`` message per device per second."""
 STATS_PERIOD_S = 5.0
+QUIET_AFTER_FAILURES = 3
+QUIET_LOG_INTERVAL_S = 600.0
 
 
 class Uplink:
@@ -63,8 +65,12 @@ class Uplink:
         self.last_error = ""
         self.last_error_ts: float | None = None
         self.retry_in_s: float | None = None
+        self.receive_maximum: int | None = None
+        """What the broker announced (MQTT 5); the window is narrowed to it."""
+        self.window = parts.settings.max_inflight
         self._outbox_stats: OutboxStats | None = None
         self._outbox_stats_ts: float | None = None
+        self._last_retry_log = -QUIET_LOG_INTERVAL_S
         parts.storage.outbox.add_listener(self._on_queued)
 
     # -- what the service calls ----------------------------------------------
@@ -109,6 +115,8 @@ class Uplink:
             "attempts": self.attempts,
             "connections": self.connections,
             "retry_in_s": self.retry_in_s,
+            "window": self.window,
+            "broker_receive_maximum": self.receive_maximum,
             "last_error": self.last_error,
             "last_error_ts": self.last_error_ts,
             "sent": dataclasses.asdict(self.drain_stats),
@@ -163,15 +171,30 @@ class Uplink:
             delay = self._backoff.next_delay()
             self.state = "waiting"
             self.retry_in_s = delay
-            log.warning(
-                "mqtt %s:%d: %s; connecting again in %.1f s (attempt %d)",
-                settings.host,
-                settings.port,
-                self.last_error,
-                delay,
-                self.attempts,
-            )
+            self._log_retry(delay)
             await asyncio.sleep(delay)
+
+    def _log_retry(self, delay: float) -> None:
+        # The first failures of an outage are news; then one line every ten
+        # minutes is enough for an outage that lasts days on an SD card.
+        settings = self._parts.settings
+        now = time.monotonic()
+        quiet = self._backoff.failures > QUIET_AFTER_FAILURES
+        if quiet and now - self._last_retry_log < QUIET_LOG_INTERVAL_S:
+            return
+        self._last_retry_log = now
+        log.warning(
+            "mqtt %s:%d: %s; connecting again in %.1f s (attempt %d)%s",
+            settings.host,
+            settings.port,
+            self.last_error,
+            delay,
+            self.attempts,
+            "; next report in 10 minutes" if quiet else "",
+        )
+
+    def _learn_receive_maximum(self, maximum: int) -> None:
+        self.receive_maximum = maximum
 
     def _failed(self, reason: str) -> None:
         self.last_error = reason
@@ -180,11 +203,12 @@ class Uplink:
     async def _serve_once(self) -> None:
         parts = self._parts
         settings = parts.settings
-        will = Publication(settings.topics.status, b"offline", qos=1, retain=True)
+        will = Publication(settings.topics.status, OFFLINE, qos=1, retain=True)
         if parts.sparkplug is not None:
             parts.sparkplug.bd_seq = await asyncio.to_thread(next_bd_seq, parts.storage)
             will = parts.sparkplug.death(parts.sparkplug.bd_seq)
-        client = make_client(settings, will)
+        self.receive_maximum = None
+        client = make_client(settings, will, self._learn_receive_maximum)
         async with client:
             self.connections += 1
             self.connected_since = time.time()
@@ -192,7 +216,8 @@ class Uplink:
             log.info(
                 "mqtt %s:%d: connected as %s", settings.host, settings.port, settings.client_id
             )
-            session = Session(client, parts, self._wire, self.drain_stats)
+            session = Session(client, parts, self._wire, self.drain_stats, self.receive_maximum)
+            self.window = session.window
             self._drainer = session.drainer
             try:
                 await session.run()

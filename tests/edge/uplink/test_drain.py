@@ -111,3 +111,29 @@ async def test_a_newer_mission_stays_retained_when_an_older_one_drains_later(
             await late.wait_for(lambda ms: len(ms) >= 1)
             assert late.messages[0].retain
             assert late.messages[0].json()["plan"] == "new-plan"
+
+
+async def test_the_brokers_receive_maximum_is_respected(
+    mosquitto_path: Path, tmp_path: Path
+) -> None:
+    # A broker that takes at most 5 unacknowledged messages per client says so in
+    # its CONNACK (mosquitto announces it; EMQX and HiveMQ also disconnect a client
+    # that sends more): the uplink narrows its window to it, keeping room for
+    # replies to commands, and still drains everything on one connection.
+    broker = Mosquitto(mosquitto_path, tmp_path / "broker", extra=["max_inflight_messages 5"])
+    broker.start()
+    try:
+        config = site_config(broker.port)
+        with open_storage(tmp_path / "k.db", config) as storage:
+            for i in range(200):
+                store_one(storage, i)
+            async with (
+                Subscriber(broker.port, [READINGS]) as sub,
+                running(config, storage, backlog_rate=1e6, max_inflight=64) as up,
+            ):
+                await sub.wait_for(lambda ms: len(ms) >= 200)
+                assert up.connections == 1, up.last_error
+                health = up.health()
+                assert (health["broker_receive_maximum"], health["window"]) == (5, 1)
+    finally:
+        broker.stop()
