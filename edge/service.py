@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.modbus.write import WriteAudit
 from drivers.reading import Quality, Reading
@@ -18,8 +18,13 @@ from edge.config import Config
 from edge.pollers import PollerSet, build_pollers
 from edge.storage import Storage, run_writer
 from edge.supervisor import Supervisor
+from edge.uplink import build_uplink, outbox_policy
 from edge.web.app import create_app
 from edge.web.server import serve_web
+
+if TYPE_CHECKING:
+    # aiomqtt loads only when an uplink is configured.
+    from edge.uplink.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +64,20 @@ class Service:
         self.pollers = PollerSet()
         self.started_ts = time.time()
         self._audits: set[asyncio.Task[None]] = set()
+        self.uplink: Uplink | None = None
 
     async def run(self, stop: asyncio.Event, *, shutdown_timeout_s: float = 15.0) -> bool:
         """Run until ``stop`` is set, then drain and flush. True if shutdown was clean."""
         cfg = self.config
+        # With no uplink configured nothing is queued for one: an outbox that no
+        # one drains would only eat the SD card.
+        policy = outbox_policy(cfg) if cfg.mqtt.enabled else None
         storage = await asyncio.to_thread(
             Storage.open,
             Path(cfg.storage.path),
             raw_retention_days=cfg.storage.raw_retention_days,
             disk_budget_bytes=int(cfg.storage.disk_budget_mb * 1024 * 1024),
+            outbox=policy,
         )
         self.storage = storage
         storage.record_event("service_started", f"Kakashi started for site {cfg.site.id}")
@@ -90,6 +100,10 @@ class Service:
             stage=1,
         )
         sup.add("maintenance", self._maintain_forever, stage=1)
+        if policy is not None:
+            # Stage 2: it stops after the writer has flushed into the outbox.
+            self.uplink = build_uplink(cfg, storage, self.bus, device_states=self._device_states)
+            sup.add("uplink", self.uplink.run, stage=2)
         app = create_app(self)
         sup.add(
             "web",
@@ -184,10 +198,14 @@ class Service:
         rows = await asyncio.to_thread(self.storage.events, limit)
         return [dataclasses.asdict(row) for row in rows]
 
-    async def health(self) -> dict[str, Any]:
+    def _device_states(self) -> dict[str, dict[str, Any]]:
         devices: dict[str, dict[str, Any]] = {}
         for runner in self.pollers.runners:
             devices.update(runner.device_states())
+        return devices
+
+    async def health(self) -> dict[str, Any]:
+        devices = self._device_states()
         storage_stats: dict[str, Any] = {}
         if self.storage is not None:
             stats = await asyncio.to_thread(self.storage.stats)
@@ -202,4 +220,5 @@ class Service:
             },
             "devices": devices,
             "storage": storage_stats,
+            "uplink": None if self.uplink is None else self.uplink.health(),
         }
