@@ -104,6 +104,7 @@ def test_health_reports_the_device_up_and_every_task_running(demo: Demo) -> None
         "poller:sim-tcp": "running",
         "storage-writer": "running",
         "maintenance": "running",
+        "planner-worker": "running",
         "web": "running",
     }
     assert all(c["dropped"] == 0 for c in health["bus"]["consumers"])
