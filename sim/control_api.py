@@ -2,6 +2,7 @@
 
     GET    /state                  weather, fields, vehicles, harvests now
     GET    /endpoints              where every bus listens
+    GET    /fields/<id>            a field's season day by day, the harvest it is heading for
     GET    /faults                 scheduled and active faults
     POST   /faults                 {"kind", "target", "duration_s"?, "after_s"? | "at"?, params...}
     DELETE /faults/<id>            end a fault now
@@ -48,13 +49,20 @@ class ControlApi:
             return await self._add_fault(body)
         if len(parts) == 2 and method == "DELETE" and parts[0] == "faults":
             return await self._end_fault(parts[1])
+        if len(parts) == 2 and parts[0] == "fields":
+            if method != "GET":
+                return 405, {"error": f"{method} is not allowed on fields"}
+            if parts[1] not in self.sim.world.fields:
+                return 404, {"error": f"no field {parts[1]!r}"}
+            self.sim.sync()
+            return 200, self.sim.world.field_report(parts[1])
         if route == ("POST", "irrigate"):
             return self._irrigate(body)
         if len(parts) == 3 and parts[0] == "vehicles" and parts[2] in ("mission", "events"):
             return self._vehicle(method, parts[1], parts[2], body)
         if route == ("POST", "clock"):
             return self._clock(body)
-        known = {"state", "endpoints", "faults", "irrigate", "vehicles", "clock"}
+        known = {"state", "endpoints", "faults", "fields", "irrigate", "vehicles", "clock"}
         if parts and parts[0] in known:
             return 405, {"error": f"{method} is not allowed on /{'/'.join(parts)}"}
         return 404, {"error": f"no such resource: {path}"}

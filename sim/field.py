@@ -16,6 +16,7 @@ day that is not: the simulation never rewrites the past.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,33 @@ class Harvest:
 
 
 @dataclass(frozen=True, slots=True)
+class SeasonDay:
+    """One day of the season in progress, as a gateway's daily series would hold it."""
+
+    day: dt.date
+    tmin_c: float
+    tmax_c: float
+    rain_mm: float
+    et0_mm: float
+    irrigation_mm: float
+    sm_shallow_pct: float
+    """Water content 0.1–0.2 m (AquaCrop's second compartment), the models' shallow probe."""
+    sm_deep_pct: float
+    """Water content 0.4–0.5 m (fifth compartment), the models' deep probe."""
+    canopy_cover: float
+    biomass_t_ha: float
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What the season in progress will yield if nothing else is asked of the field."""
+
+    planted: dt.date
+    harvest_day: dt.date
+    dry_yield_t_ha: float
+
+
+@dataclass(frozen=True, slots=True)
 class FieldSpec:
     id: str
     crop: str
@@ -65,6 +93,8 @@ class FieldModel:
         self._weather = weather
         self.layers: SoilLayers = soil_layers(spec.soil)
         self.harvests: list[Harvest] = []
+        self.season_days: list[SeasonDay] = []
+        """The days of the season in progress, or of the last one until the next planting."""
         self._days: dict[dt.date, DayResult] = {}
         self._irrigation: dict[dt.date, float] = {}
         planting = _last_planting(spec.planted, first_day)
@@ -93,6 +123,24 @@ class FieldModel:
         except KeyError:
             raise KeyError(f"field {self.spec.id}: {day} is no longer kept") from None
 
+    def outlook(self) -> Outlook | None:
+        """Run a copy of the season in progress to its harvest under the weather to come
+        and the irrigation already asked for (None once it is harvested). The weather is
+        a function of the seed, so this is the harvest the simulation will reach unless
+        more irrigation is asked for: the answer a yield forecast can be checked against."""
+        season = self._season
+        if season.finished or (self.harvests and self.harvests[-1].planted == season.planting):
+            return None
+        trial = copy.deepcopy(season)
+        pending = dict(self._irrigation)
+        day = self.computed_until
+        while not trial.finished:
+            day += dt.timedelta(days=1)
+            result = trial.step(pending.pop(day, 0.0))
+            if result.harvested and trial.final_yield_t_ha is not None:
+                return Outlook(season.planting, day, trial.final_yield_t_ha)
+        return None
+
     @property
     def season_planted(self) -> dt.date:
         """Planting date of the season in progress (or coming)."""
@@ -119,6 +167,28 @@ class FieldModel:
         self._days[today] = result
         self._days.pop(today - dt.timedelta(days=KEPT_DAYS), None)
         self.computed_until = today
+        self._record(result)
+
+    def _record(self, result: DayResult) -> None:
+        if result.dap == 1:
+            self.season_days = []
+        if not result.growing:
+            return
+        weather = self._weather(result.day, 1)[0]
+        self.season_days.append(
+            SeasonDay(
+                result.day,
+                weather.tmin_c,
+                weather.tmax_c,
+                result.rain_mm,
+                weather.et0_mm,
+                result.irrigation_mm,
+                100.0 * result.th[1],
+                100.0 * result.th[4],
+                result.canopy_cover,
+                result.biomass_t_ha,
+            )
+        )
 
     def _new_season(
         self, start: dt.date, planting: dt.date, initial_th: tuple[float, ...] | None

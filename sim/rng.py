@@ -33,7 +33,8 @@ def uniform(seed: int, *keys: object) -> float:
 
 
 def normal(seed: int, *keys: object) -> float:
-    """One standard normal draw (Box–Muller on two derived uniforms)."""
-    u1 = uniform(seed, *keys, "u1")
-    u2 = uniform(seed, *keys, "u2")
-    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+    """One standard normal draw: Box–Muller on the two 32-bit halves of one derivation."""
+    bits = derive(seed, *keys)
+    u1 = ((bits >> 32) + 0.5) / 4294967296.0  # in (0, 1): the logarithm stays finite
+    u2 = (bits & 0xFFFFFFFF) / 4294967296.0
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)

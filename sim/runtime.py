@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,17 +128,39 @@ class Simulation:
         self._control: Any = None
         self._last_state = 0.0
         self._started = False
+        self._controllers: list[CartController] = []
+        self._batteries: list[str] = []
         self._build_devices()
 
     # ---- building ----
 
     def synced_now(self) -> float:
+        """Simulated time now, the whole world brought up to it (the ticker, the API)."""
         now = self.clock.now()
         self.world.advance_to(now)
         return now
 
     def sync(self) -> None:
         self.world.advance_to(self.clock.now())
+
+    def vehicle_sync(self, vehicle_id: str) -> Callable[[], None]:
+        """Brings one vehicle up to now: what a device on that vehicle needs before a read.
+        (Sensors need nothing: fields compute the days they are asked for.)"""
+        vehicle = self.world.vehicles[vehicle_id]
+
+        def sync() -> None:
+            vehicle.advance_to(self.clock.now())
+
+        return sync
+
+    def vehicle_now(self, vehicle_id: str) -> Callable[[], float]:
+        sync = self.vehicle_sync(vehicle_id)
+
+        def now() -> float:
+            sync()
+            return self.clock.now()
+
+        return now
 
     def _build_devices(self) -> None:
         for spec in self.scenario.devices.values():
@@ -155,7 +178,7 @@ class Simulation:
                     receiver,
                     rate_hz=spec.rate_hz,
                     link=bus.link or self.runtime_dir / bus.id,
-                    now=self.synced_now,
+                    now=self.vehicle_now(spec.vehicle),
                     on_mission=functools.partial(self.handle_mission, spec.vehicle),
                     seed=self.seed,
                 )
@@ -163,7 +186,12 @@ class Simulation:
                 self._gps_of_vehicle[spec.vehicle] = port
                 continue
             bank = RegisterBank(spec.profile)
-            self.modbus[spec.id] = ModbusDevice(spec, bank, self._model(spec, bank))
+            model = self._model(spec, bank)
+            self.modbus[spec.id] = ModbusDevice(spec, bank, model)
+            if isinstance(model, CartController):
+                self._controllers.append(model)
+            elif isinstance(model, DroneBattery):
+                self._batteries.append(spec.id)
 
     def _model(self, spec: DeviceScenario, bank: RegisterBank) -> DeviceModel:
         if spec.role is DeviceRole.SOIL_PROBE:
@@ -173,18 +201,19 @@ class Simulation:
             def soil(ts: float) -> Values:
                 return soil_values(sensing.sample(ts, depth))
 
-            return SensorDevice(spec.id, bank, soil, self.synced_now, self.seed)
+            return SensorDevice(spec.id, bank, soil, self.clock.now, self.seed)
         if spec.role is DeviceRole.WEATHER_STATION:
 
             def weather(ts: float) -> Values:
                 return weather_values(self.world.weather_at(ts))
 
-            return SensorDevice(spec.id, bank, weather, self.synced_now, self.seed)
+            return SensorDevice(spec.id, bank, weather, self.clock.now, self.seed)
         assert spec.vehicle is not None
         vehicle = self.world.vehicles[spec.vehicle]
+        sync = self.vehicle_sync(spec.vehicle)
         if spec.role is DeviceRole.CART_CONTROLLER:
-            return CartController(spec.id, bank, vehicle, self.sync)
-        return DroneBattery(spec.id, bank, vehicle, self.sync, self.seed)
+            return CartController(spec.id, bank, vehicle, sync)
+        return DroneBattery(spec.id, bank, vehicle, sync, self.seed)
 
     # ---- lifecycle ----
 
@@ -274,10 +303,11 @@ class Simulation:
         change = self.board.update(now)
         if change is not None:
             await self._apply_faults(now, change[0])
-        for device in self.modbus.values():
-            if isinstance(device.model, CartController):
-                device.model.check_watchdog()
-        self._apply_transport_state()
+            self._apply_transport_state(self.modbus)
+        for controller in self._controllers:
+            controller.check_watchdog()
+        # Only a drone battery's silence changes without a fault (take-off, landing).
+        self._apply_transport_state(self._batteries)
         self.flush_events()
         if self.mqtt is not None and time.monotonic() - self._last_state >= STATE_PERIOD_S:
             self._last_state = time.monotonic()
@@ -296,8 +326,7 @@ class Simulation:
         for device_id, device in self.modbus.items():
             faults = targets.devices.get(device_id, DeviceFaults())
             if isinstance(device.model, SensorDevice):
-                device.model.stuck = faults.stuck
-                device.model.spikes = dict(faults.spikes)
+                device.model.set_faults(faults.stuck, faults.spikes)
         for device_id, port in self.gps.items():
             faults = targets.devices.get(device_id, DeviceFaults())
             port.offline = faults.silent
@@ -312,9 +341,10 @@ class Simulation:
                 await self._bus_up(bus_id)
         self._buses_down = set(targets.buses_down)
 
-    def _apply_transport_state(self) -> None:
+    def _apply_transport_state(self, devices: Iterable[str]) -> None:
         """Push the device faults (and undocked batteries' silence) to the transports."""
-        for device_id, device in self.modbus.items():
+        for device_id in devices:
+            device = self.modbus[device_id]
             faults = self._device_faults.get(device_id, DeviceFaults())
             silent = faults.silent or (
                 isinstance(device.model, DroneBattery) and not device.model.answering
@@ -380,7 +410,8 @@ class Simulation:
         vehicle = self.world.vehicles.get(vehicle_id)
         if vehicle is None:
             return mission.mission_id, f"no vehicle {vehicle_id!r}"
-        now = self.synced_now()
+        now = self.clock.now()
+        vehicle.advance_to(now)
         try:
             vehicle.assign(mission, now)
         except MissionError as exc:

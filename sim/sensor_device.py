@@ -15,7 +15,7 @@ import logging
 import math
 from collections.abc import Callable
 
-from drivers.profile import Point
+from drivers.profile import Function, Point
 from sim import rng
 from sim.point_values import (
     CONSTANT_POINTS,
@@ -84,6 +84,8 @@ class SensorDevice:
         self.spikes: dict[str, float] = {}
         """Point name → the value it reads while a spike lasts."""
         self.refreshed_at: float | None = None
+        self._second: int | None = None
+        self._bias: dict[str, float] = {}
         self._warned: set[str] = set()
         self._points = [p for p in bank.profile.points if not p.writable]
         for point in bank.profile.points:
@@ -91,14 +93,23 @@ class SensorDevice:
             if initial is not None:
                 self._set(point, initial)
         bank.before_read = self.refresh
+        bank.after_write = self._setting_written
         self.refresh()
 
+    def _setting_written(self, function: Function, address: int, values: list[int]) -> None:
+        self._second = None  # a new calibration shows in the very next read
+
     def refresh(self) -> None:
+        """Take this second's sample (a sensor samples once a second; reads within
+        the same second get the same values, so a busy poller costs no physics)."""
         if self.stuck and self.refreshed_at is not None:
             return
-        ts = self._now()
+        second = math.floor(self._now())
+        if second == self._second:
+            return
+        self._second = second
+        ts = float(second)
         values = self._source(ts)
-        second = math.floor(ts)
         for point in self._points:
             spike = self.spikes.get(point.name)
             if spike is not None:
@@ -122,12 +133,20 @@ class SensorDevice:
             self._set(point, _within(point, value))
         self.refreshed_at = ts
 
+    def set_faults(self, stuck: bool, spikes: dict[str, float]) -> None:
+        """Freeze or spike the readings; takes effect at the next read."""
+        self.stuck = stuck
+        self.spikes = dict(spikes)
+        self._second = None
+
     def _measured(self, name: str, value: float, second: int) -> float:
         errors = _ERRORS.get(name)
         if errors is None:
             return value
         relative, noise_sd, bias_sd = errors
-        bias = bias_sd * rng.normal(self.seed, "bias", self.id, name)
+        bias = self._bias.get(name)
+        if bias is None:
+            bias = self._bias[name] = bias_sd * rng.normal(self.seed, "bias", self.id, name)
         noise = noise_sd * rng.normal(self.seed, "noise", self.id, name, second)
         return value * (1 + bias + noise) if relative else value + bias + noise
 

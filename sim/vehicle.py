@@ -257,6 +257,12 @@ class Vehicle:
 
     # ---- time ----
 
+    def advance_to(self, ts: float) -> None:
+        """Move this vehicle to simulated time ``ts``; vehicles move independently, so a
+        device on one vehicle brings only that vehicle up to date."""
+        if ts > self.now:
+            self.advance(self.now, ts - self.now)
+
     def advance(self, ts: float, dt: float) -> None:
         """Move simulated time from ``ts`` to ``ts + dt``."""
         if dt < 0:

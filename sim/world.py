@@ -63,6 +63,7 @@ class World:
                 roads=roads,
                 ambient_c=self._ambient,
             )
+            self.vehicles[vehicle.id].now = self.start_ts
         self._ambient_cache: dict[int, float] = {}
         self._weather_cache: tuple[float, WeatherNow] | None = None
         self.now = self.start_ts
@@ -77,7 +78,7 @@ class World:
         if ts <= self.now:
             return
         for vehicle in self.vehicles.values():
-            vehicle.advance(self.now, ts - self.now)
+            vehicle.advance_to(ts)
         day = self.local_date(ts)
         for model in self.fields.values():
             model.advance_to(day)
@@ -93,6 +94,52 @@ class World:
 
     def irrigate(self, field_id: str, mm: float, ts: float) -> dt.date:
         return self.fields[field_id].irrigate(self.local_date(ts), mm)
+
+    def field_report(self, field_id: str) -> dict[str, Any]:
+        """One field in full: today, its season day by day, the harvest it is heading
+        for (AquaCrop run ahead on a copy) and the harvests so far."""
+        model = self.fields[field_id]
+        day = self.local_date(self.now)
+        model.advance_to(day)
+        outlook = model.outlook()
+        return {
+            "field": field_id,
+            "crop": model.spec.crop,
+            "area_ha": model.spec.area_ha,
+            "today": self.state()["fields"][field_id],
+            "outlook": None
+            if outlook is None
+            else {
+                "planted": outlook.planted.isoformat(),
+                "harvest_day": outlook.harvest_day.isoformat(),
+                "dry_yield_t_ha": round(outlook.dry_yield_t_ha, 4),
+                "dry_yield_t": round(outlook.dry_yield_t_ha * model.spec.area_ha, 4),
+            },
+            "harvests": [
+                {
+                    "planted": h.planted.isoformat(),
+                    "day": h.day.isoformat(),
+                    "dry_yield_t_ha": round(h.dry_yield_t_ha, 4),
+                    "dry_yield_t": round(h.dry_yield_t, 4),
+                }
+                for h in model.harvests
+            ],
+            "season": [
+                {
+                    "day": d.day.isoformat(),
+                    "tmin_c": round(d.tmin_c, 2),
+                    "tmax_c": round(d.tmax_c, 2),
+                    "rain_mm": round(d.rain_mm, 2),
+                    "et0_mm": round(d.et0_mm, 2),
+                    "irrigation_mm": round(d.irrigation_mm, 2),
+                    "sm_shallow_pct": round(d.sm_shallow_pct, 2),
+                    "sm_deep_pct": round(d.sm_deep_pct, 2),
+                    "canopy_cover": round(d.canopy_cover, 4),
+                    "biomass_t_ha": round(d.biomass_t_ha, 4),
+                }
+                for d in model.season_days
+            ],
+        }
 
     def harvests(self) -> list[Harvest]:
         return [h for model in self.fields.values() for h in model.harvests]

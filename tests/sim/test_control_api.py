@@ -103,6 +103,22 @@ async def test_irrigation_and_missions_through_the_api(
     assert (await client.post("/vehicles/tractor/mission", json=mission)).status_code == 404
 
 
+async def test_a_field_report_has_its_season_and_the_harvest_ahead(
+    api: tuple[Simulation, httpx.AsyncClient],
+) -> None:
+    _, client = api
+    report = (await client.get("/fields/paddy")).json()
+    assert report["crop"] == "rice"
+    assert report["season"][0]["day"] == "2026-05-12"
+    assert len(report["season"]) == 51
+    assert report["outlook"]["planted"] == "2026-05-12"
+    assert report["outlook"]["dry_yield_t_ha"] > 0
+    assert report["outlook"]["dry_yield_t"] == pytest.approx(
+        report["outlook"]["dry_yield_t_ha"] * 0.5, abs=1e-3
+    )
+    assert (await client.get("/fields/moon")).status_code == 404
+
+
 async def test_wrong_routes_and_methods(api: tuple[Simulation, httpx.AsyncClient]) -> None:
     _, client = api
     assert (await client.get("/nowhere")).status_code == 404

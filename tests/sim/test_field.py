@@ -96,3 +96,30 @@ def test_a_simulation_that_starts_mid_season_has_the_season_behind_it() -> None:
     assert today.dap == 61
     assert today.canopy_cover > 0.3
     assert model.season_planted == PLANTED
+
+
+def test_the_outlook_is_the_harvest_the_field_then_reaches() -> None:
+    generator = WeatherGenerator(4, SITE, KOCHI)
+    model = FieldModel(maize(), generator.days, PLANTED + dt.timedelta(days=40))
+    outlook = model.outlook()
+    assert outlook is not None
+    assert outlook.planted == PLANTED
+    model.advance_to(outlook.harvest_day)
+    assert model.harvests[-1].day == outlook.harvest_day
+    assert model.harvests[-1].dry_yield_t_ha == pytest.approx(outlook.dry_yield_t_ha)
+    days = model.season_days
+    assert days[0].day == PLANTED
+    assert days[-1].day == outlook.harvest_day
+    assert days[-1].biomass_t_ha > days[30].biomass_t_ha > 0
+
+
+def test_irrigation_asked_for_changes_the_outlook() -> None:
+    generator = WeatherGenerator(5, SITE, DROUGHT)
+    model = FieldModel(maize(), generator.days, PLANTED + dt.timedelta(days=30))
+    dry = model.outlook()
+    for k in range(1, 60, 3):
+        model.irrigate(PLANTED + dt.timedelta(days=30 + k), 25.0)
+    watered = model.outlook()
+    assert dry is not None
+    assert watered is not None
+    assert watered.dry_yield_t_ha > dry.dry_yield_t_ha * 1.2

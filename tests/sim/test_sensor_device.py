@@ -99,13 +99,12 @@ def test_values_are_sent_in_the_profiles_units() -> None:
 def test_stuck_values_freeze_and_spikes_replace_them() -> None:
     model, bank, source, clock = device("dfrobot_sen0604", SOIL)
     frozen = bank.read(Function.HOLDING, 0, 4)
-    model.stuck = True
+    model.set_faults(stuck=True, spikes={})
     source.values["moisture"] = (45.0, "%")
     clock.t += 60
     model.refresh()
     assert bank.read(Function.HOLDING, 0, 4) == frozen
-    model.stuck = False
-    model.spikes = {"temperature": 79.9}
+    model.set_faults(stuck=False, spikes={"temperature": 79.9})
     assert read(bank, "temperature") == pytest.approx(79.9)
     assert read(bank, "moisture") == pytest.approx(45.0, abs=3.0)
 
