@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from drivers.modbus.client import ModbusClient  # noqa: E402
 from drivers.modbus.clients import open_modbus_client  # noqa: E402
 from drivers.modbus.errors import ModbusError  # noqa: E402
 from drivers.modbus.pdu import read_request  # noqa: E402
+from sim import toml_out  # noqa: E402
 from sim.process import SimulatorProcess, start_simulator  # noqa: E402
 
 BLOCK = 100
@@ -52,12 +54,13 @@ PROBES, STATIONS, CARTS = 80, 10, 5
 CPU_LIMIT_PCT = 90.0
 GPS_ON_TIME = 0.9
 FIELDS = (("paddy", "rice"), ("garden", "vegetables"), ("terrace", "maize"), ("slope", "potato"))
-CLIMATE = (
-    (ROOT / "tests" / "sim" / "scenarios.py")
-    .read_text(encoding="utf-8")
-    .split('CLIMATE = """')[1]
-    .split('"""')[0]
-)
+VILLAGE = ROOT / "examples" / "scenarios" / "mountain_village.toml"
+
+
+def climate_table() -> str:
+    """The mountain village's monthly normals, as a [climate] table."""
+    climate = tomllib.loads(VILLAGE.read_text(encoding="utf-8"))["climate"]
+    return toml_out.table("climate", climate)
 
 
 def scenario_text(blocks: int) -> str:
@@ -77,7 +80,7 @@ def scenario_text(blocks: int) -> str:
     lines.append(
         '[site.depots.hall]\nname = "Hall"\nlocation = { lat = 33.5710, lon = 133.5195 }\n'
     )
-    lines.append(CLIMATE)
+    lines.append(climate_table())
     for b in range(blocks):
         lines.append(f'[buses.tcp-{b}]\ntype = "modbus_tcp"\nport = 0\n')
         unit = 0

@@ -103,15 +103,18 @@ def run_command(args: argparse.Namespace) -> int:
         )
         print(f"{args.scenario}: ok — {counts}")
         return 0
+    ready = _stdout_for_ready_only()
     try:
-        return asyncio.run(_serve(args, scenario, settings))
+        return asyncio.run(_serve(args, scenario, settings, ready))
     except RuntimeError as exc:  # AquaCrop missing, a link path taken...
         print(f"kakashi sim: {exc}", file=sys.stderr)
         return 1
+    finally:
+        sys.stdout = ready
 
 
 async def _serve(
-    args: argparse.Namespace, scenario: Any, settings: dict[str, dict[str, Any]]
+    args: argparse.Namespace, scenario: Any, settings: dict[str, dict[str, Any]], ready: Any
 ) -> int:
     from sim.gateway_config import gateway_config_text
     from sim.runtime import Simulation
@@ -139,11 +142,18 @@ async def _serve(
             endpoints["config"] = str(args.write_config)
         if args.endpoints is not None:
             _write_atomically(args.endpoints, json.dumps(endpoints, indent=1) + "\n")
-        print("ready " + json.dumps(endpoints, separators=(",", ":")), flush=True)
+        print("ready " + json.dumps(endpoints, separators=(",", ":")), file=ready, flush=True)
         await simulation.run(stop)
     finally:
         await simulation.close()
     return 0
+
+
+def _stdout_for_ready_only() -> Any:
+    """Keep stdout for the ``ready`` line: whatever a library prints goes to stderr."""
+    ready = sys.stdout
+    sys.stdout = sys.stderr
+    return ready
 
 
 def _write_atomically(path: Path, text: str) -> None:

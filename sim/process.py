@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+DEMO_SCENARIO = "mountain_village.toml"
 START_TIMEOUT_S = 60.0
 """Starting includes spinning the fields' crop models up to the start date."""
 STOP_TIMEOUT_S = 10.0
@@ -120,3 +121,32 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     return json.dumps(str(value))
+
+
+def demo_scenario_path() -> Path:
+    """The mountain village scenario ``kakashi demo`` plays, from the source tree
+    (the install is editable: scripts/lib.sh installs with ``pip install -e``)."""
+    path = Path(__file__).resolve().parent.parent / "examples" / "scenarios" / DEMO_SCENARIO
+    if not path.is_file():
+        raise RuntimeError(f"the demo scenario is missing: {path}")
+    return path
+
+
+async def start_demo_simulator(
+    data_dir: Path, web_port: int, *, speed: float | None = None
+) -> SimulatorProcess:
+    """The mountain village for ``kakashi demo``: started, with the gateway configuration
+    for it written to ``data_dir/gateway.toml`` (web on 127.0.0.1:``web_port``, storage
+    in ``data_dir``). The caller loads ``config_path`` and runs the service on it."""
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    return await start_simulator(
+        demo_scenario_path(),
+        write_config=data_dir / "gateway.toml",
+        settings={
+            "web": {"host": "127.0.0.1", "port": web_port},
+            "storage": {"path": str(data_dir / "kakashi.db"), "batch_wait_s": 0.5},
+            "logging": {"level": "info"},
+        },
+        speed=speed,
+        runtime_dir=data_dir / "sim",
+    )
