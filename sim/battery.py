@@ -71,8 +71,9 @@ class Pack:
         # A pack that sags about 3 % at a 1C draw.
         resistance = 0.03 * nominal_v**2 / capacity_wh
         cycles = 40.0 + 200.0 * rng.uniform(seed, "cycles", name)
-        return cls(chemistry, cells, capacity_wh, soc, resistance, cycles=cycles,
-                   cell_offsets_v=offsets)  # fmt: skip
+        return cls(
+            chemistry, cells, capacity_wh, soc, resistance, cycles=cycles, cell_offsets_v=offsets
+        )
 
     @property
     def energy_wh(self) -> float:

@@ -19,9 +19,16 @@ log = logging.getLogger(__name__)
 MAX_HEADER_BYTES = 8192
 MAX_BODY_BYTES = 65536
 IDLE_TIMEOUT_S = 30.0
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found",
-            405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
-            500: "Internal Server Error"}  # fmt: skip
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 Handler = Callable[[str, str, bytes], Awaitable[tuple[int, Any]]]
 

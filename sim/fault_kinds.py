@@ -141,14 +141,13 @@ def check_params(kind: FaultKind, params: dict[str, object]) -> list[str]:
             if not isinstance(value, str) or not value:
                 problems.append(f"{name}: expected a string, found {value!r}")
             continue
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
         if spec.kind is int and not (isinstance(value, int) and not isinstance(value, bool)):
             problems.append(f"{name}: expected an integer, found {value!r}")
             continue
-        if not is_number:
+        if isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(f"{name}: expected a number, found {value!r}")
             continue
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         if (spec.low is not None and number < spec.low) or (
             spec.high is not None and number > spec.high
         ):

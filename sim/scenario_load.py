@@ -125,9 +125,14 @@ class _Table:
         return number
 
     def integer(
-        self, name: str, default: int | None = None, *, required: bool = False,
-        low: int | None = None, high: int | None = None,
-    ) -> int | None:  # fmt: skip
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        required: bool = False,
+        low: int | None = None,
+        high: int | None = None,
+    ) -> int | None:
         value = self._get(name, required)
         if value is None:
             return default
@@ -246,10 +251,21 @@ def _scenario(top: _Table, path: Path) -> Scenario | None:
     if site is None or clock is None or climate is None:
         return None
     return Scenario(
-        path=path, name=name, seed=seed, clock=clock, site=site, climate=climate,
-        buses=buses, devices=devices, vehicles=vehicles, faults=faults, roads=roads,
-        mqtt=mqtt, control=control, gateway=gateway,
-    )  # fmt: skip
+        path=path,
+        name=name,
+        seed=seed,
+        clock=clock,
+        site=site,
+        climate=climate,
+        buses=buses,
+        devices=devices,
+        vehicles=vehicles,
+        faults=faults,
+        roads=roads,
+        mqtt=mqtt,
+        control=control,
+        gateway=gateway,
+    )
 
 
 def _site(top: _Table) -> SiteScenario | None:
@@ -457,9 +473,16 @@ def _bus(bid: str, t: _Table) -> BusScenario | None:
         latency = t.number("latency_ms", 5.0, low=0, high=10000) or 0.0
     t.finish()
     return BusScenario(
-        bid, bus_type, link=Path(link) if link else None, baudrate=baud or 9600, parity=parity,
-        stopbits=stopbits, bytesize=bytesize, latency_ms=latency, timeout_s=timeout,
-    )  # fmt: skip
+        bid,
+        bus_type,
+        link=Path(link) if link else None,
+        baudrate=baud or 9600,
+        parity=parity,
+        stopbits=stopbits,
+        bytesize=bytesize,
+        latency_ms=latency,
+        timeout_s=timeout,
+    )
 
 
 def _vehicle(vid: str, t: _Table, site: SiteScenario | None) -> VehicleScenario | None:

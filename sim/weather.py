@@ -186,9 +186,15 @@ class WeatherGenerator:
             - (WET_DAY_PRESSURE_DROP_HPA if wet else 0.0)
         )
         et0 = et0_penman_monteith(
-            tmin_c=tmin, tmax_c=tmax, rs_mj=rs, ea_kpa=ea, u2_ms=wind,
-            lat_deg=s.lat_deg, elevation_m=s.elevation_m, doy=doy,
-        )  # fmt: skip
+            tmin_c=tmin,
+            tmax_c=tmax,
+            rs_mj=rs,
+            ea_kpa=ea,
+            u2_ms=wind,
+            lat_deg=s.lat_deg,
+            elevation_m=s.elevation_m,
+            doy=doy,
+        )
         return DailyWeather(
             day=day,
             tmin_c=tmin,

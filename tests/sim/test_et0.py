@@ -26,11 +26,13 @@ def test_helpers_match_fao56_tables() -> None:
     assert pressure_kpa(1800.0) == pytest.approx(81.8, abs=0.1)  # Example 2
 
 
+def et0(**changes: float) -> float:
+    base = {"tmin_c": 18.0, "tmax_c": 30.0, "rs_mj": 20.0, "ea_kpa": 2.0, "u2_ms": 1.5}
+    return et0_penman_monteith(**(base | changes), lat_deg=33.6, elevation_m=100.0, doy=190)
+
+
 def test_more_sun_wind_and_dry_air_evaporate_more() -> None:
-    base = {
-        "tmin_c": 18.0, "tmax_c": 30.0, "rs_mj": 20.0, "ea_kpa": 2.0, "u2_ms": 1.5,
-        "lat_deg": 33.6, "elevation_m": 100.0, "doy": 190,
-    }  # fmt: skip
-    reference = et0_penman_monteith(**base)  # type: ignore[arg-type]
-    for key, value in (("rs_mj", 26.0), ("u2_ms", 4.0), ("ea_kpa", 1.2)):
-        assert et0_penman_monteith(**{**base, key: value}) > reference  # type: ignore[arg-type]
+    reference = et0()
+    assert et0(rs_mj=26.0) > reference
+    assert et0(u2_ms=4.0) > reference
+    assert et0(ea_kpa=1.2) > reference

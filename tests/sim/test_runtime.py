@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pynmea2
@@ -54,7 +55,7 @@ class Line:
         self.raw.close()
 
 
-async def retry(call, attempts: int = 50):  # type: ignore[no-untyped-def]
+async def retry(call: Callable[[], Awaitable[bytes]], attempts: int = 50) -> bytes:
     """Call until the link is back; each failed attempt waits out the client's own backoff."""
     for _ in range(attempts - 1):
         try:

@@ -7,6 +7,7 @@ asserted is exactly what the service would see.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +30,20 @@ async def read(client: ModbusClient, unit: int, pdu: bytes = SOIL_READ) -> list[
 
 
 @pytest.fixture
-async def sim(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def sim(tmp_path: Path) -> AsyncIterator[Simulation]:
     async with running(tmp_path) as simulation:
         yield simulation
 
 
 @pytest.fixture
-async def tcp(sim: Simulation):  # type: ignore[no-untyped-def]
+async def tcp(sim: Simulation) -> AsyncIterator[ModbusClient]:
     client = tcp_client(sim)
     yield client
     await client.close()
 
 
 @pytest.fixture
-async def rtu(sim: Simulation):  # type: ignore[no-untyped-def]
+async def rtu(sim: Simulation) -> AsyncIterator[ModbusClient]:
     client = rtu_client(sim)
     yield client
     await client.close()

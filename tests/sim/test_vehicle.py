@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sim.geo import Point, distance_m, manhattan_path, path_length_m
@@ -17,18 +19,29 @@ COOP = Point(33.5655, 133.5238)
 T0 = 1_782_864_000.0
 
 
-def cart(**changes: object) -> Vehicle:
-    spec = VehicleScenario("cart", VehicleType.CART, "Cart", "hall", 6.0, 30.0, 1200.0, **changes)  # type: ignore[arg-type]
-    return Vehicle(spec, HALL, seed=1)
+CART = VehicleScenario("cart", VehicleType.CART, "Cart", "hall", 6.0, 30.0, 1200.0)
+DRONE = VehicleScenario(
+    "drone",
+    VehicleType.DRONE,
+    "Drone",
+    "hall",
+    36.0,
+    5.0,
+    600.0,
+    frame_kg=5.0,
+    battery_kg=3.5,
+    rotors=6,
+    rotor_diameter_m=0.55,
+    cruise_altitude_m=50.0,
+)
 
 
-def drone(**changes: object) -> Vehicle:
-    spec = VehicleScenario(
-        "drone", VehicleType.DRONE, "Drone", "hall", 36.0, 5.0, 600.0,
-        frame_kg=5.0, battery_kg=3.5, rotors=6, rotor_diameter_m=0.55, cruise_altitude_m=50.0,
-        **changes,  # type: ignore[arg-type]
-    )  # fmt: skip
-    return Vehicle(spec, HALL, seed=1)
+def cart(soc: float = 1.0) -> Vehicle:
+    return Vehicle(dataclasses.replace(CART, soc=soc), HALL, seed=1)
+
+
+def drone() -> Vehicle:
+    return Vehicle(DRONE, HALL, seed=1)
 
 
 def mission(*stops: Stop, back: bool = True, mid: str = "m1") -> Mission:

@@ -7,14 +7,14 @@ import statistics
 
 import pytest
 
-from sim.weather import Site, WeatherGenerator
+from sim.weather import DailyWeather, Site, WeatherGenerator
 from tests.sim.climates import KOCHI
 
 SITE = Site(33.57, 133.52, 120.0)
 YEARS = range(2026, 2046)
 
 
-def july(generator: WeatherGenerator, year: int) -> list:  # type: ignore[type-arg]
+def july(generator: WeatherGenerator, year: int) -> list[DailyWeather]:
     return generator.days(dt.date(year, 7, 1), 31)
 
 
