@@ -164,6 +164,20 @@ class CartController:
                 if signed:
                     self.vehicle.holds.discard("await_speed")
 
+    def press_button(self, pressed: bool) -> None:
+        """The mushroom button on the cart: pressing latches an e-stop; releasing it
+        only allows a release by coil 0 (docs/devices.md)."""
+        if pressed and not self.estop_button:
+            self.estop_button = True
+            self._stop()
+        elif not pressed:
+            self.estop_button = False
+
+    def bump(self) -> None:
+        """The safety bumper touched something: latched until the gateway releases it."""
+        self.estop_bumper = True
+        self._stop()
+
     def check_watchdog(self) -> None:
         """Stop the cart if a non-zero target speed was not renewed in time."""
         if self._last_command is None or self.target_speed == 0:

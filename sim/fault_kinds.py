@@ -17,6 +17,7 @@ class Target(StrEnum):
     DEVICE = "a device"
     BUS = "a bus"
     VEHICLE = "a vehicle"
+    CART = "a cart with a controller"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,19 @@ _KINDS = (
         {},
     ),
     FaultKind("vehicle_stop", Target.VEHICLE, "a drive fault stops the vehicle where it is", {}),
+    FaultKind(
+        "estop_button",
+        Target.CART,
+        "someone presses the cart's mushroom button and releases it when the fault ends",
+        {},
+    ),
+    FaultKind(
+        "bumper",
+        Target.CART,
+        "the cart's safety bumper touches something (latched until released)",
+        {},
+        allows_duration=False,
+    ),
     FaultKind(
         "low_battery",
         Target.VEHICLE,

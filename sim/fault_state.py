@@ -35,6 +35,8 @@ class Targets:
     devices: dict[str, DeviceFaults] = field(default_factory=dict)
     buses_down: set[str] = field(default_factory=set)
     vehicle_faults: dict[str, set[str]] = field(default_factory=dict)
+    buttons_pressed: set[str] = field(default_factory=set)
+    """Carts whose e-stop button is held down."""
 
 
 def combine(active: Iterable[ScheduledFault]) -> Targets:
@@ -49,7 +51,10 @@ def combine(active: Iterable[ScheduledFault]) -> Targets:
         if kind in ("gps_lost", "vehicle_stop"):
             out.vehicle_faults.setdefault(spec.target, set()).add(kind)
             continue
-        if kind == "low_battery":
+        if kind == "estop_button":
+            out.buttons_pressed.add(spec.target)
+            continue
+        if kind in ("low_battery", "bumper"):
             continue  # applied once, when it starts
         d = out.devices.setdefault(spec.target, DeviceFaults())
         if kind in ("no_reply", "offline"):

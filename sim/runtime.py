@@ -316,10 +316,15 @@ class Simulation:
 
     async def _apply_faults(self, now: float, started: list[ScheduledFault]) -> None:
         targets: Targets = combine(self.board.active(now))
+        controllers = {c.vehicle.id: c for c in self._controllers}
         for fault in started:
             log.info("fault %d begins: %s on %s", fault.id, fault.spec.kind, fault.spec.target)
             if fault.spec.kind == "low_battery":
                 self.world.vehicles[fault.spec.target].set_soc(float(fault.spec.params["soc"]), now)
+            elif fault.spec.kind == "bumper":
+                controllers[fault.spec.target].bump()
+        for vid, controller in controllers.items():
+            controller.press_button(vid in targets.buttons_pressed)
         self._device_faults = targets.devices
         for vid, vehicle in self.world.vehicles.items():
             vehicle.faults = set(targets.vehicle_faults.get(vid, set()))

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +46,8 @@ from sim.soil_sensing import SoilChemistry
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 _GATEWAY_TABLES = ("web", "storage", "logging", "mqtt", "profiles")
+Problem = Callable[[str | None, str], None]
+"""Where a check reports ``(key, message)``; None for the table as a whole."""
 _CLIMATE_KEYS = ("tmax_c", "tmin_c", "rain_mm", "wet_days", "rh_pct", "wind_ms", "sunshine")
 
 
@@ -685,7 +687,7 @@ def fault_from_mapping(
     buses: Mapping[str, BusScenario],
     vehicles: Mapping[str, VehicleScenario],
     start: dt.datetime | None,
-    problem: Any,
+    problem: Problem,
     *,
     now_s: float | None = None,
 ) -> FaultScenario | None:
@@ -746,17 +748,21 @@ def _check_target(
     devices: Mapping[str, DeviceScenario],
     buses: Mapping[str, BusScenario],
     vehicles: Mapping[str, VehicleScenario],
-    fail: Any,
+    fail: Problem,
 ) -> None:
     if target_kind is Target.BUS:
         if target not in buses:
             fail("target", f"{kind} targets a bus; buses are: {', '.join(buses) or 'none'}")
         return
-    if target_kind is Target.VEHICLE:
+    if target_kind in (Target.VEHICLE, Target.CART):
         if target not in vehicles:
             fail(
                 "target", f"{kind} targets a vehicle; vehicles are: {', '.join(vehicles) or 'none'}"
             )
+        elif target_kind is Target.CART and not any(
+            d.role is DeviceRole.CART_CONTROLLER and d.vehicle == target for d in devices.values()
+        ):
+            fail("target", f"{kind} targets a cart with a controller; {target} has none")
         return
     device = devices.get(target)
     if device is None:
@@ -777,7 +783,7 @@ def _check_target(
 
 
 def _when(
-    item: Mapping[str, Any], start: dt.datetime | None, now_s: float | None, fail: Any
+    item: Mapping[str, Any], start: dt.datetime | None, now_s: float | None, fail: Problem
 ) -> float | None:
     at, after = item.get("at"), item.get("after_s")
     if at is not None and after is not None:

@@ -142,3 +142,30 @@ def test_faults_and_charging_show_in_the_mode(
     vehicle.faults.add("gps_lost")
     assert value(bank, "fault_localisation") == 1.0
     assert value(bank, "mode") == MODE_FAULT
+
+
+def test_the_button_holds_the_cart_until_it_is_released_and_the_gateway_releases(
+    cart: tuple[CartController, RegisterBank, Vehicle, Wall],
+) -> None:
+    controller, bank, vehicle, _ = cart
+    controller.press_button(True)
+    assert value(bank, "estop_button") == 1.0
+    assert value(bank, "estop_active") == 1.0
+    bank.client_write(Function.COIL, 0, [0])  # accepted, but the button is still down
+    assert value(bank, "estop_active") == 1.0
+    controller.press_button(False)
+    assert value(bank, "estop_active") == 1.0  # latched until the gateway releases it
+    bank.client_write(Function.COIL, 0, [0])
+    assert value(bank, "estop_active") == 0.0
+    assert vehicle.holds == {"await_speed"}
+
+
+def test_a_bumper_touch_latches_until_released(
+    cart: tuple[CartController, RegisterBank, Vehicle, Wall],
+) -> None:
+    controller, bank, vehicle, _ = cart
+    controller.bump()
+    assert (value(bank, "estop_bumper"), value(bank, "mode")) == (1.0, MODE_ESTOP)
+    assert "estop" in vehicle.holds
+    bank.client_write(Function.COIL, 0, [0])
+    assert (value(bank, "estop_bumper"), value(bank, "estop_active")) == (0.0, 0.0)

@@ -184,3 +184,17 @@ async def test_a_vehicle_fault_shows_in_the_cart_controllers_registers(sim: Simu
         assert soc == [200]
     finally:
         await client.close()
+
+
+async def test_the_carts_button_and_bumper_show_as_estop_bits(sim: Simulation) -> None:
+    client = tcp_client(sim, "cart-radio")
+    try:
+        pdu = read_request(4, 0x000A, 3)
+        await inject(sim, "estop_button", "cart")
+        assert await read(client, 1, pdu) == [0b00011, 0, 5]  # active + button, mode 5
+        await clear_faults(sim)
+        assert await read(client, 1, pdu) == [0b00001, 0, 5]  # released, still latched
+        await inject(sim, "bumper", "cart")
+        assert await read(client, 1, pdu) == [0b01001, 0, 5]
+    finally:
+        await client.close()
