@@ -4,17 +4,18 @@ in CPU, and how much memory an idle `kakashi run` holds.
 Prints one line per figure, then one JSON object as the last line:
 {"readings_per_s": ..., "cpu_s_per_100k": ..., "idle_rss_mb": ...}
 
-The idle process runs the demo configuration against the simulated probe (one
-device polled every 2 s, the web server up), which is what a quiet gateway does.
+The idle process runs the demo village's configuration against the simulator
+(its probes, weather station and vehicles polled, the web server up): what a
+quiet gateway does.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest_writer import measure_writer  # noqa: E402
-from edge.demo import demo_config_text  # noqa: E402
+from sim.process import start_demo_simulator  # noqa: E402
 
 
 def _free_port() -> int:
@@ -59,36 +60,31 @@ def _wait_for_readings(url: str, deadline: float) -> None:
 
 
 def measure_idle_rss(idle_s: float) -> float:
+    """Peak RSS of `kakashi run` on the demo village (the simulator runs beside it)."""
     with tempfile.TemporaryDirectory() as tmp:
-        sim = subprocess.Popen(
-            [sys.executable, "-m", "sim.probe_main", "--host", "127.0.0.1", "--port", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
+        return asyncio.run(_idle_rss(Path(tmp), idle_s))
+
+
+async def _idle_rss(data_dir: Path, idle_s: float) -> float:
+    web_port = _free_port()
+    sim = await start_demo_simulator(data_dir, web_port)
+    run = None
+    try:
+        assert sim.config_path is not None
+        run = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "edge.cli", "run", "--config", str(sim.config_path)],
+            stderr=asyncio.subprocess.DEVNULL,
             cwd=ROOT,
         )
-        run = None
-        try:
-            assert sim.stdout is not None
-            sim_port = int(sim.stdout.readline().strip().rsplit(":", 1)[1])
-            web_port = _free_port()
-            config = Path(tmp) / "idle.toml"
-            config.write_text(demo_config_text(sim_port, web_port, Path(tmp)))
-            run = subprocess.Popen(
-                [sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
-                stderr=subprocess.DEVNULL,
-                cwd=ROOT,
-            )
-            _wait_for_readings(
-                f"http://127.0.0.1:{web_port}/api/readings/latest", time.monotonic() + 60
-            )
-            time.sleep(idle_s)
-            peak = _peak_rss_mb(run.pid)
-        finally:
-            for proc in (run, sim):
-                if proc is not None and proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    proc.wait(30)
-        return peak
+        url = f"http://127.0.0.1:{web_port}/api/readings/latest"
+        await asyncio.to_thread(_wait_for_readings, url, time.monotonic() + 90)
+        await asyncio.sleep(idle_s)
+        return _peak_rss_mb(run.pid)
+    finally:
+        if run is not None and run.returncode is None:
+            run.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(run.wait(), 30)
+        await sim.stop()
 
 
 def main() -> None:

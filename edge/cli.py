@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
 
     demo = sub.add_parser(
-        "demo", help="run the service against a simulated soil probe (no broker, no hardware)"
+        "demo", help="run the service against the simulated mountain village (no hardware)"
     )
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
     demo.add_argument("--data-dir", type=Path, default=Path("var"), help="default ./var")
@@ -48,12 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     from firmware_stubs.cli import add_firmware_command
     from models.cli import add_model_command
     from planner.cli import add_plan_command
+    from sim.cli import add_sim_command
 
     add_plan_command(sub)
     add_probe_command(sub)
     add_decode_command(sub)
     add_model_command(sub)
     add_firmware_command(sub)
+    add_sim_command(sub)
     return parser
 
 

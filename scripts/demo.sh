@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-make_venv ""
+make_venv "[sim]"
 exec "$KAKASHI_VENV/bin/kakashi" demo "$@"

@@ -19,7 +19,7 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi libn
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
-make_venv "[test]"
+make_venv "[test,sim,train]"
 
 bin="$KAKASHI_VENV/bin"
 echo "== ruff" >&2
