@@ -28,7 +28,8 @@ SOIL_WATER: dict[str, tuple[float, float]] = {
     "paddy": (32.0, 50.0),  # puddled clay topsoil over a compacted plough pan
 }
 IRRIGATION_TRIGGER: dict[str, float] = {
-    # practice: irrigate when the root zone has lost this share (%) of its available water
+    # practice: AquaCrop's soil moisture target, irrigating when the root zone holds
+    # less than this share (%) of its available water (rainfed: never; flooded: kept full)
     "rainfed": 0.0,
     "deficit": 35.0,
     "full": 70.0,

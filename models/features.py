@@ -106,7 +106,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("soil_wp", "%", Group.FIELD, 0, 100, "wilting point of the soil texture"),
     FeatureSpec("soil_fc", "%", Group.FIELD, 0, 100, "field capacity of the soil texture"),
     FeatureSpec(
-        "irrigation_trigger", "%", Group.FIELD, 0, 100, "share of water used before irrigating"
+        "irrigation_trigger", "%", Group.FIELD, 0, 100, "irrigate below this % of available water"
     ),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
