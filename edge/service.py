@@ -15,6 +15,7 @@ from drivers.modbus.write import WriteAudit
 from drivers.reading import Quality, Reading
 from edge.bus import Bus
 from edge.config import Config
+from edge.forecasting import run_forecaster
 from edge.planner_worker import run_planner_worker
 from edge.pollers import PollerSet, build_pollers
 from edge.storage import Storage, run_writer
@@ -101,8 +102,10 @@ class Service:
             stage=1,
         )
         sup.add("maintenance", self._maintain_forever, stage=1)
-        # A producer of plans: stopped with the pollers, before storage closes.
+        # Producers of plans and forecasts: stopped with the pollers, before storage closes.
         sup.add("planner-worker", lambda: run_planner_worker(storage), stage=0)
+        model_dir = Path(cfg.storage.path).parent / "models"
+        sup.add("forecaster", lambda: run_forecaster(cfg, storage, model_dir), stage=0)
         if policy is not None:
             # Stage 2: it stops after the writer has flushed into the outbox.
             self.uplink = build_uplink(cfg, storage, self.bus, device_states=self._device_states)

@@ -101,7 +101,7 @@ def test_health_reports_the_device_up_and_every_task_running(demo: Demo) -> None
     assert health["devices"]["soil-north-1"]["state"] == "up"
     states = {t["name"]: t["state"] for t in health["tasks"]}
     assert set(states.values()) == {"running"}
-    assert {"storage-writer", "maintenance", "planner-worker", "web"} <= set(states)
+    assert {"storage-writer", "maintenance", "planner-worker", "forecaster", "web"} <= set(states)
     pollers = [name for name in states if name.startswith("poller:")]
     assert len(pollers) >= 2, "the village has Modbus TCP and RS-485 buses and GPS lines"
     assert all(c["dropped"] == 0 for c in health["bus"]["consumers"])

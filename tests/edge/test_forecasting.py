@@ -1,0 +1,118 @@
+"""Fields get yield forecasts from their stored readings, through the shipped models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from pathlib import Path
+
+from drivers.reading import Quality, Reading
+from edge.config import parse_config
+from edge.forecasting import FieldForecasts, field_sensor_points
+from edge.storage import Storage
+
+DAYS = 45
+
+CONFIG = """
+[site]
+id = "t"
+name = "T"
+timezone = "Asia/Tokyo"
+location = {{ lat = 33.57, lon = 133.52 }}
+
+[site.fields.paddy]
+name = "Paddy"
+crop = "rice"
+area_ha = 0.6
+planted = {planted}
+boundary = [[133.5201, 33.5702], [133.5209, 33.5702], [133.5209, 33.5707]]
+
+[site.fields.beans]
+name = "Beans"
+crop = "soybean"
+area_ha = 0.2
+boundary = [[133.5201, 33.5702], [133.5209, 33.5702], [133.5209, 33.5707]]
+
+[buses.b]
+type = "modbus_tcp"
+host = "127.0.0.1"
+port = 5020
+
+[devices.soil-1]
+profile = "dfrobot_sen0604"
+bus = "b"
+unit = 1
+field = "paddy"
+
+[devices.soil-2]
+profile = "dfrobot_sen0604"
+bus = "b"
+unit = 2
+field = "paddy"
+
+[devices.station]
+profile = "lambrecht_meteo_pro"
+bus = "b"
+unit = 3
+"""
+
+
+def _config(now: float) -> str:
+    planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=DAYS)
+    return CONFIG.format(planted=planted.isoformat())
+
+
+def test_roles_come_from_the_field_and_the_site_station_by_name_and_unit() -> None:
+    roles = field_sensor_points(parse_config(_config(time.time()), "t.toml"), "paddy")
+    assert roles["soil_moisture_shallow"] == ("soil-1", "moisture")
+    assert roles["soil_moisture_deep"] == ("soil-2", "moisture")
+    assert roles["air_temperature"] == ("station", "air_temperature")
+    assert roles["pressure"] == ("station", "pressure")
+    assert roles["precipitation"] == ("station", "precipitation")
+
+
+def _season(now: float) -> list[Reading]:
+    start = now - DAYS * 86400
+    readings = []
+    rain = 0.0
+    for hour in range(DAYS * 24):
+        ts = start + hour * 3600
+        day_phase = math.sin(2 * math.pi * ((hour % 24) - 9) / 24)
+        rain += 0.4 if hour % 72 == 0 else 0.0
+        values = {
+            ("station", "air_temperature", "°C"): 26 + 5 * day_phase,
+            ("station", "humidity", "%"): 75 - 15 * day_phase,
+            ("station", "wind_speed", "m/s"): 2.0,
+            ("station", "global_radiation", "W/m²"): max(0.0, 700 * day_phase),
+            ("station", "pressure", "hPa"): 1008.0,
+            ("station", "precipitation", "mm"): rain,
+            ("soil-1", "moisture", "%"): 38.0,
+            ("soil-2", "moisture", "%"): 41.0,
+        }
+        readings += [
+            Reading(dev, point, ts, value, unit, Quality.GOOD)
+            for (dev, point, unit), value in values.items()
+        ]
+    return readings
+
+
+def test_a_field_with_a_model_and_a_season_of_readings_gets_a_stored_forecast(
+    tmp_path: Path,
+) -> None:
+    now = time.time()
+    config = parse_config(_config(now), "t.toml")
+    with Storage.open(tmp_path / "k.db") as storage:
+        readings = _season(now)
+        for i in range(0, len(readings), 5000):
+            storage.write_readings(readings[i : i + 5000])
+        stored = FieldForecasts(config, storage, tmp_path / "models").run_once(now)
+        with storage.locked() as db:
+            rows = db.conn.execute(
+                "SELECT field, p10, p50, p90, model_version FROM forecasts"
+            ).fetchall()
+    assert stored == 1, "the soybean field has no model and no planting date: no forecast"
+    [(field, p10, p50, p90, version)] = rows
+    assert field == "paddy"
+    assert 0 < p10 <= p50 <= p90 < 20, "t/ha"
+    assert version.startswith("yield-rice") or "rice" in version
