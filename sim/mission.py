@@ -25,6 +25,8 @@ MAX_MISSION_BYTES = 65536
 MAX_STOPS = 200
 _ID = re.compile(r"^[A-Za-z0-9_.:/-]{1,64}$")
 _MISSION_KEYS = {"mission_id", "vehicle", "stops", "return_to_depot"}
+# Context a gateway adds (its outbox id, the plan it came from); read past.
+_CONTEXT_KEYS = {"id", "historical", "plan", "created", "feasible"}
 _STOP_KEYS = {"id", "location", "action", "kg", "service_s", "waypoints"}
 
 
@@ -105,7 +107,7 @@ def _parse(data: bytes | str) -> Mission:
         raise MissionError(f"not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise MissionError(f"expected a JSON object, found {type(raw).__name__}")
-    _unknown(raw, _MISSION_KEYS, "")
+    _unknown(raw, _MISSION_KEYS | _CONTEXT_KEYS, "")
     mission_id = _ident(raw.get("mission_id"), "mission_id")
     vehicle = raw.get("vehicle")
     if vehicle is not None and not isinstance(vehicle, str):
@@ -114,8 +116,9 @@ def _parse(data: bytes | str) -> Mission:
     if not isinstance(back, bool):
         raise MissionError(f"return_to_depot: expected true or false, found {back!r}")
     stops = raw.get("stops")
-    if not isinstance(stops, list) or not stops:
-        raise MissionError("stops: expected a non-empty array of stops")
+    # An empty list is a recall: the vehicle goes back to its depot.
+    if not isinstance(stops, list):
+        raise MissionError("stops: expected an array of stops")
     if len(stops) > MAX_STOPS:
         raise MissionError(f"stops: at most {MAX_STOPS}, found {len(stops)}")
     return Mission(mission_id, tuple(_stop(s, i) for i, s in enumerate(stops)), vehicle, back)

@@ -16,6 +16,7 @@ from edge.storage.events import Event
 from edge.storage.outbox import OutboxMessage
 from edge.storage.rollup import HourlyRollup
 from edge.storage.timestamps import hour_floor_ms, to_ms
+from edge.uplink.mission import mission_of
 from edge.uplink.payloads import dumps, json_value, seconds
 from edge.uplink.topics import Topics
 from models.forecast import Forecast
@@ -124,11 +125,10 @@ class JsonMessages:
         messages = []
         for vehicle in vehicles:
             body = {
+                **mission_of(plan_id, vehicle, routes.get(vehicle)),
                 "plan": plan_id,
-                "vehicle": vehicle,
                 "created": seconds(created_ms),
                 "feasible": plan.get("feasible"),
-                "route": _plain(routes.get(vehicle)),
             }
             messages.append(
                 OutboxMessage("plan", self.topics.mission(vehicle), dumps(body), created_ms)

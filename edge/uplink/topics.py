@@ -25,10 +25,12 @@ def level(text: str) -> str:
 class Topics:
     base: str
     """``<base_topic>/<site id>``."""
+    root: str
+    """``<base_topic>``: vehicles are addressed fleet-wide, not per site."""
 
     @classmethod
     def for_site(cls, base_topic: str, site_id: str) -> Topics:
-        return cls(f"{base_topic}/{level(site_id)}")
+        return cls(f"{base_topic}/{level(site_id)}", base_topic)
 
     @property
     def status(self) -> str:
@@ -59,7 +61,8 @@ class Topics:
         return f"{self.base}/fields/{level(field)}/forecast"
 
     def mission(self, vehicle: str) -> str:
-        return f"{self.base}/vehicles/{level(vehicle)}/mission"
+        """``<base_topic>/vehicles/<id>/mission``, where the vehicles listen."""
+        return f"{self.root}/vehicles/{level(vehicle)}/mission"
 
     @property
     def commands(self) -> str:

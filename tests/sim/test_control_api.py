@@ -97,7 +97,7 @@ async def test_irrigation_and_missions_through_the_api(
     await asyncio.sleep(0)  # progress goes out after the answer
     events = (await client.get("/vehicles/cart/events")).json()
     assert [e["event"] for e in events] == ["accepted", "departed"]
-    refused = await client.post("/vehicles/cart/mission", json={**mission, "stops": []})
+    refused = await client.post("/vehicles/cart/mission", json={**mission, "stops": "none"})
     assert refused.status_code == 400
     assert refused.json()["mission_id"] == "api-1"
     assert (await client.post("/vehicles/tractor/mission", json=mission)).status_code == 404

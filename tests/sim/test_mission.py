@@ -45,7 +45,7 @@ def test_a_documented_mission_parses() -> None:
     ("change", "message"),
     [
         ({"mission_id": ""}, "mission_id: expected 1 to 64 characters"),
-        ({"stops": []}, "stops: expected a non-empty array"),
+        ({"stops": {}}, "stops: expected an array of stops"),
         ({"speed": 3}, "speed: unknown key"),
         ({"return_to_depot": "yes"}, "return_to_depot: expected true or false"),
         (
@@ -70,6 +70,14 @@ def test_a_documented_mission_parses() -> None:
 def test_bad_missions_are_refused_naming_the_key(change: dict[str, object], message: str) -> None:
     with pytest.raises(MissionError, match=message):
         parse_mission(json.dumps({**GOOD, **change}))
+
+
+def test_an_empty_mission_recalls_and_a_gateways_context_keys_are_read_past() -> None:
+    recall = parse_mission(
+        json.dumps({**GOOD, "stops": [], "id": 17, "historical": False, "plan": "p-1"})
+    )
+    assert recall.stops == ()
+    assert recall.mission_id == GOOD["mission_id"]
 
 
 def test_non_json_and_oversized_missions_are_refused() -> None:

@@ -163,7 +163,7 @@ async def test_a_mission_over_the_serial_link_is_acknowledged_and_reported(tmp_p
             assert events == ["departed", "arrived", "serviced", "departed", "completed"]
             assert stream.counts.total_rejected == 0  # progress reports never upset a reader
             assert stream.counts.ignored[Ignored.PROPRIETARY] == 5
-            line.raw.write(b'{"mission_id": "m-2", "stops": []}\n')
+            line.raw.write(b'{"mission_id": "m-2", "stops": "none"}\n')
             refused = await line.sentence("$PKKSA")
             assert refused.data[:3] == ["A", "m-2", "ERR"]
         finally:

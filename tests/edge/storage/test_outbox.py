@@ -173,20 +173,26 @@ def test_a_plan_queues_a_mission_per_vehicle_and_clears_idle_ones(storage: Stora
     }
     storage.write_plan("plan-1", plan, ts=T0)
     missions = {topic: body for _, kind, topic, body, _ in rows(storage) if kind == "plan"}
+    # An idle vehicle's mission has no stops: it recalls the vehicle, so an
+    # older retained mission never sends it out again.
     assert missions == {
-        "kakashi/yamakawa/vehicles/cart-1/mission": {
-            "plan": "plan-1",
+        "kakashi/vehicles/cart-1/mission": {
+            "mission_id": "plan-1/cart-1",
             "vehicle": "cart-1",
-            "created": T0,
-            "feasible": True,
-            "route": None,
-        },
-        "kakashi/yamakawa/vehicles/drone-9/mission": {
+            "stops": [],
+            "return_to_depot": True,
             "plan": "plan-1",
-            "vehicle": "drone-9",
             "created": T0,
             "feasible": True,
-            "route": {"vehicle": "drone-9", "stops": ["r1"], "visits": []},
+        },
+        "kakashi/vehicles/drone-9/mission": {
+            "mission_id": "plan-1/drone-9",
+            "vehicle": "drone-9",
+            "stops": [],
+            "return_to_depot": True,
+            "plan": "plan-1",
+            "created": T0,
+            "feasible": True,
         },
     }
     with storage.locked() as db:

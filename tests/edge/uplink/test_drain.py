@@ -88,7 +88,7 @@ async def test_a_newer_mission_stays_retained_when_an_older_one_drains_later(
     mosquitto: Mosquitto, tmp_path: Path
 ) -> None:
     config = site_config(mosquitto.port)
-    mission = f"{BASE}/vehicles/cart-1/mission"
+    mission = "kakashi/vehicles/cart-1/mission"
     with open_storage(tmp_path / "k.db", config) as storage:
         for i in range(40):
             store_one(storage, i)

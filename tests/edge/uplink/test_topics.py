@@ -9,7 +9,7 @@ def test_the_site_tree() -> None:
     assert TOPICS.status == "farm/kakashi/yamakawa/status"
     assert TOPICS.readings("soil-1") == "farm/kakashi/yamakawa/devices/soil-1/readings"
     assert TOPICS.latest("soil-1") == "farm/kakashi/yamakawa/devices/soil-1/latest"
-    assert TOPICS.mission("cart-1") == "farm/kakashi/yamakawa/vehicles/cart-1/mission"
+    assert TOPICS.mission("cart-1") == "farm/kakashi/vehicles/cart-1/mission"
     assert TOPICS.forecast("north") == "farm/kakashi/yamakawa/fields/north/forecast"
     assert TOPICS.commands == "farm/kakashi/yamakawa/commands/+"
 
@@ -23,7 +23,7 @@ def test_events_split_into_events_and_alerts_by_severity() -> None:
 def test_outside_names_cannot_add_levels_or_wildcards() -> None:
     assert level("a/b+#") == "a_b__"
     assert level("") == "_"
-    assert TOPICS.mission("x/#") == "farm/kakashi/yamakawa/vehicles/x__/mission"
+    assert TOPICS.mission("x/#") == "farm/kakashi/vehicles/x__/mission"
 
 
 def test_commands_and_devices_are_read_back_from_topics() -> None:

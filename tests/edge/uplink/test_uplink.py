@@ -58,7 +58,7 @@ async def test_a_plan_becomes_a_retained_mission_per_vehicle(
     mosquitto: Mosquitto, tmp_path: Path
 ) -> None:
     config = site_config(mosquitto.port)
-    mission = f"{BASE}/vehicles/cart-1/mission"
+    mission = "kakashi/vehicles/cart-1/mission"
     with open_storage(tmp_path / "k.db", config) as storage:
         async with Subscriber(mosquitto.port, [mission]) as sub, running(config, storage) as up:
             await until(lambda: up.drain_stats.draining)
@@ -66,11 +66,12 @@ async def test_a_plan_becomes_a_retained_mission_per_vehicle(
             assert plan_id == "plan-7"
             await sub.wait_for(lambda ms: len(ms) >= 1)
             body = sub.messages[0].json()
-            assert (body["plan"], body["vehicle"], body["route"]["stops"]) == (
+            assert (body["plan"], body["mission_id"], body["vehicle"]) == (
                 "plan-7",
+                "plan-7/cart-1",
                 "cart-1",
-                ["r1"],
             )
+            assert [stop["id"] for stop in body["stops"]] == ["r1"]
     await assert_retained(mosquitto, mission, "plan", "plan-7")
 
 
