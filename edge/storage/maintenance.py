@@ -9,13 +9,13 @@ Only complete hours are folded: the current hour is still being written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from edge.storage.disk_usage import used_bytes
-from edge.storage.events import insert_event
 from edge.storage.lean_import import Database
 from edge.storage.rollup import FoldResult, fold_hour, oldest_raw_ms
 from edge.storage.stats import refresh_row_estimate
@@ -25,6 +25,19 @@ from edge.storage.transaction import write_transaction
 log = logging.getLogger(__name__)
 
 Locked = Callable[[], AbstractContextManager[Database]]
+
+
+class RecordEvent(Protocol):
+    def __call__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        severity: str = ...,
+        source: str = ...,
+        data: Mapping[str, object] | None = ...,
+        ts: float | None = ...,
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +65,12 @@ class _Tally:
 
 
 def maintain(
-    locked: Locked, *, now_ms: int, retention_ms: int, budget_bytes: int | None
+    locked: Locked,
+    *,
+    now_ms: int,
+    retention_ms: int,
+    budget_bytes: int | None,
+    record_event: RecordEvent,
 ) -> MaintenanceReport:
     retention = _fold_until(locked, hour_floor_ms(now_ms - retention_ms))
     if retention.pruned:
@@ -65,7 +83,9 @@ def maintain(
     with locked() as db:
         used = used_bytes(db)
     if budget_bytes is not None and used > budget_bytes:
-        budget, used = _fold_to_budget(locked, now_ms=now_ms, budget_bytes=budget_bytes)
+        budget, used = _fold_to_budget(
+            locked, now_ms=now_ms, budget_bytes=budget_bytes, record_event=record_event
+        )
     with locked() as db:
         refresh_row_estimate(db)
     return MaintenanceReport(
@@ -93,7 +113,9 @@ def _fold_until(locked: Locked, limit_ms: int) -> _Tally:
             return tally
 
 
-def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[_Tally, int]:
+def _fold_to_budget(
+    locked: Locked, *, now_ms: int, budget_bytes: int, record_event: RecordEvent
+) -> tuple[_Tally, int]:
     tally = _Tally()
     complete_before = hour_floor_ms(now_ms)
     through_ms: int | None = None
@@ -122,24 +144,23 @@ def _fold_to_budget(locked: Locked, *, now_ms: int, budget_bytes: int) -> tuple[
     if not met:
         message += "; still over budget, only the current hour's raw data or other tables remain"
     log.warning("%s", message)
+    # Through the store's own event path, so the warning also goes upstream
+    # (the outbox) when an uplink is configured.
+    record_event(
+        "disk_budget",
+        message,
+        severity="warning",
+        source="storage",
+        data={
+            "budget_bytes": budget_bytes,
+            "used_bytes": used,
+            "pruned": tally.pruned,
+            "hours": tally.hours,
+            "under_budget": met,
+        },
+        ts=now_ms / 1000,
+    )
     with locked() as db:
-        with write_transaction(db):
-            insert_event(
-                db,
-                now_ms,
-                "disk_budget",
-                message,
-                severity="warning",
-                source="storage",
-                actor="system",
-                data={
-                    "budget_bytes": budget_bytes,
-                    "used_bytes": used,
-                    "pruned": tally.pruned,
-                    "hours": tally.hours,
-                    "under_budget": met,
-                },
-            )
         used = used_bytes(db)
     return tally, used
 

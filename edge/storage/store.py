@@ -298,6 +298,7 @@ class Storage:
             now_ms=to_ms(now),
             retention_ms=self._retention_ms,
             budget_bytes=self._budget,
+            record_event=self.record_event,
         )
 
     def stats(self) -> StorageStats:

@@ -242,3 +242,24 @@ def test_ids_are_never_reused(storage: Storage) -> None:
     storage.outbox_delete([1])
     storage.write_readings([Reading("a", "p", T0 + 1, 1.0, "")])
     assert [r.id for r in storage.outbox_rows(0, None, 10)] == [2]
+
+
+def test_a_disk_budget_prune_is_an_alert_upstream_too(tmp_path: Path) -> None:
+    with Storage.open(tmp_path / "k.db", disk_budget_bytes=200_000, outbox=policy()) as storage:
+        for hour in range(12):
+            storage.write_readings(
+                [
+                    Reading(f"soil-{d}", "moisture", T0 + hour * HOUR + s, 30.0, "%", Quality.GOOD)
+                    for d in range(10)
+                    for s in range(0, 3600, 60)
+                ]
+            )
+        report = storage.maintain(T0 + 12 * HOUR)
+        alerts = [
+            body
+            for _, kind, topic, body, _ in rows(storage)
+            if topic.endswith("/alerts/disk_budget")
+        ]
+    assert report.pruned_budget > 0
+    assert len(alerts) == 1
+    assert alerts[0]["data"]["pruned"] == report.pruned_budget
