@@ -16,6 +16,8 @@ garbage in, and the forecaster says which inputs it went without.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from edge.config import Config
 from edge.storage import Storage
 
 if TYPE_CHECKING:
+    from models.forecast import Forecast
     from models.forecaster import FieldInput, Forecaster
 
 log = logging.getLogger(__name__)
@@ -137,15 +140,44 @@ class FieldForecasts:
         else:
             for event in self._forecaster.registry.refresh():
                 log.info("yield models: %s", event)
-        stored = 0
+        made = []
         for field in self._inputs:
             outcome = self._forecaster.forecast_field(field, self.storage.rollup_history, now)
             for note in outcome.notes:
                 log.info("forecast: %s", note)
             if outcome.forecast is not None:
                 self.storage.write_forecast(outcome.forecast)
-                stored += 1
-        return stored
+                made.append(outcome.forecast)
+        self._suggest_pickups(made, now)
+        return len(made)
+
+    def _suggest_pickups(self, forecasts: list[Forecast], now: float) -> None:
+        """Late-season forecasts become suggested harvest pickups (orders with status
+        ``suggested``), one per field and season, refreshed by each forecast until a
+        coordinator confirms or rejects it; then the gateway leaves it alone."""
+        from models.suggest import FieldArea, suggest_pickups
+
+        fields = self.config.site.fields
+        areas = [FieldArea(fid, f.area_ha, f.crop) for fid, f in fields.items()]
+        today = dt.datetime.fromtimestamp(now, ZoneInfo(self.config.site.timezone)).date()
+        suggestions = suggest_pickups(forecasts, areas, today)
+        if not suggestions:
+            return
+        stamp = int(now * 1000)
+        with self.storage.transaction() as db:
+            for suggestion in suggestions:
+                planted = fields[suggestion.field].planted
+                order_id = (
+                    f"pickup-{suggestion.field}-{planted.isoformat() if planted else 'season'}"
+                )
+                db.conn.execute(
+                    "INSERT INTO orders (id, kind, status, data, created, updated) "
+                    "VALUES (?, 'pickup', 'suggested', ?, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                    "updated = excluded.updated WHERE orders.status = 'suggested'",
+                    (order_id, json.dumps(suggestion.to_order(), sort_keys=True), stamp, stamp),
+                )
+        log.info("forecast: %d harvest pickup(s) suggested", len(suggestions))
 
 
 def _mean_lat(config: Config) -> float:

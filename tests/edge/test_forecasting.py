@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import time
 from pathlib import Path
@@ -58,8 +59,8 @@ unit = 3
 """
 
 
-def _config(now: float) -> str:
-    planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=DAYS)
+def _config(now: float, days: int = DAYS) -> str:
+    planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=days)
     return CONFIG.format(planted=planted.isoformat())
 
 
@@ -72,11 +73,11 @@ def test_roles_come_from_the_field_and_the_site_station_by_name_and_unit() -> No
     assert roles["precipitation"] == ("station", "precipitation")
 
 
-def _season(now: float) -> list[Reading]:
-    start = now - DAYS * 86400
+def _season(now: float, days: int = DAYS) -> list[Reading]:
+    start = now - days * 86400
     readings = []
     rain = 0.0
-    for hour in range(DAYS * 24):
+    for hour in range(days * 24):
         ts = start + hour * 3600
         day_phase = math.sin(2 * math.pi * ((hour % 24) - 9) / 24)
         rain += 0.4 if hour % 72 == 0 else 0.0
@@ -116,3 +117,32 @@ def test_a_field_with_a_model_and_a_season_of_readings_gets_a_stored_forecast(
     assert field == "paddy"
     assert 0 < p10 <= p50 <= p90 < 20, "t/ha"
     assert version.startswith("yield-rice") or "rice" in version
+
+
+def test_a_late_season_forecast_suggests_a_pickup_a_coordinator_can_confirm(
+    tmp_path: Path,
+) -> None:
+    now = time.time()
+    days = 100  # past 60 % of a rice season: the band is narrow enough to book vehicles
+    config = parse_config(_config(now, days), "t.toml")
+    with Storage.open(tmp_path / "k.db") as storage:
+        readings = _season(now, days)
+        for i in range(0, len(readings), 5000):
+            storage.write_readings(readings[i : i + 5000])
+        forecasts = FieldForecasts(config, storage, tmp_path / "models")
+        assert forecasts.run_once(now) == 1
+        with storage.locked() as db:
+            [(order_id, status, data)] = db.conn.execute(
+                "SELECT id, status, data FROM orders"
+            ).fetchall()
+            [(p50,)] = db.conn.execute("SELECT p50 FROM forecasts").fetchall()
+            db.conn.execute("UPDATE orders SET status = 'confirmed', data = '{}'")
+        forecasts.run_once(now + 3600)
+        with storage.locked() as db:
+            after = db.conn.execute("SELECT status, data FROM orders").fetchall()
+    assert order_id.startswith("pickup-paddy-")
+    assert status == "suggested"
+    order = json.loads(data)
+    assert order["quantity_kg"] == round(p50 * 0.6 * 1000)
+    assert order["field"] == "paddy"
+    assert after == [("confirmed", "{}")], "a confirmed order is the coordinator's, not ours"
