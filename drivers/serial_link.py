@@ -23,9 +23,8 @@ import termios
 import serial
 from serial.rs485 import RS485Settings
 
+from drivers.link_base import LinkBase
 from drivers.modbus.errors import TransportError
-from drivers.reconnect import ReopenGate
-from drivers.rx_buffer import RxBuffer
 from drivers.serial_settings import SerialSettings
 
 READ_CHUNK = 4096
@@ -42,7 +41,7 @@ def _empty_read_is_eagain(fd: int) -> None:
     termios.tcsetattr(fd, termios.TCSANOW, attrs)
 
 
-class SerialLink:
+class SerialLink(LinkBase):
     def __init__(
         self,
         port: str,
@@ -58,64 +57,30 @@ class SerialLink:
         rng: random.Random | None = None,
     ) -> None:
         try:
-            self.settings = SerialSettings(baudrate, parity, stopbits, bytesize)
+            settings = SerialSettings(baudrate, parity, stopbits, bytesize)
         except ValueError as exc:
             raise ValueError(f"{name}: {port}: {exc}") from None
+        super().__init__(
+            name,
+            f"{name}: {port}",
+            settings,
+            backoff_initial_s=backoff_initial_s,
+            backoff_max_s=backoff_max_s,
+            rng=rng,
+        )
         self.port = port
-        self.name = name
         self.rs485_rts = rs485_rts
-        where = f"{name}: {port}"
-        self._rx = RxBuffer(where)
-        self._gate = ReopenGate(where, initial_s=backoff_initial_s, max_s=backoff_max_s, rng=rng)
         self._serial: serial.Serial | None = None
         self._fd = -1
         self._manual_rts = False
-        self._proven = False
         self._writing = False
         self._close_after_write: serial.Serial | None = None
-        self._last_tx_s = float("-inf")
-        self._opened_at_s = float("-inf")
 
     # ---- state ----
 
     @property
-    def char_time_s(self) -> float:
-        return self.settings.char_time_s
-
-    @property
     def is_open(self) -> bool:
         return self._serial is not None
-
-    @property
-    def buffered(self) -> int:
-        """Bytes received and not yet read."""
-        return len(self._rx)
-
-    @property
-    def last_traffic_s(self) -> float:
-        """loop.time() at the end of the latest byte sent or received."""
-        # What the line carried before the port was opened is unknown, so the
-        # opening itself counts as traffic: a first request still waits a full gap.
-        return max(self._opened_at_s, self._last_tx_s, self._rx.last_rx_s)
-
-    @property
-    def connects(self) -> int:
-        return self._gate.opens
-
-    @property
-    def connect_failures(self) -> int:
-        return self._gate.failures
-
-    @property
-    def breaks(self) -> int:
-        return self._gate.breaks
-
-    @property
-    def last_error(self) -> str:
-        return self._gate.last_error
-
-    def retry_in_s(self) -> float:
-        return self._gate.retry_in_s()
 
     def describe(self) -> str:
         return f"{self.port} {self.settings.describe()}"
@@ -166,10 +131,7 @@ class SerialLink:
             port.close()
             raise
         self._serial, self._fd = port, fd
-        self._proven = False
-        self._rx.reset()
-        self._gate.opened()
-        self._opened_at_s = asyncio.get_running_loop().time()
+        self._opened()
 
     @staticmethod
     def _set_up_direction(port: serial.Serial) -> bool:
@@ -233,10 +195,7 @@ class SerialLink:
                 # Readable but empty: the device is gone (unplugged USB adapter, pty hung up).
                 self._break("device disconnected (readable but no data)")
                 return
-            self._rx.feed(data, loop.time())
-            if not self._proven:
-                self._proven = True
-                self._gate.proven()
+            self._received(data, loop.time())
             if len(data) < READ_CHUNK:
                 return
 
@@ -246,20 +205,6 @@ class SerialLink:
             return 0
         self._pump()
         return self._rx.discard()
-
-    async def read_exact(self, count: int, *, deadline: float) -> bytes:
-        self._require_open()
-        return await self._rx.read_exact(count, deadline=deadline)
-
-    async def read_until(
-        self, separator: bytes = b"\n", *, deadline: float, max_bytes: int = 4096
-    ) -> bytes:
-        self._require_open()
-        return await self._rx.read_until(separator, deadline=deadline, max_bytes=max_bytes)
-
-    async def read_until_silence(self, silence_s: float, *, deadline: float) -> bytes:
-        self._require_open()
-        return await self._rx.read_until_silence(silence_s, deadline=deadline)
 
     # ---- sending ----
 
@@ -310,6 +255,9 @@ class SerialLink:
             await ready
         finally:
             loop.remove_writer(fd)
+
+    def _check_open(self) -> None:
+        self._require_open()
 
     def _require_open(self) -> serial.Serial:
         if self._serial is None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import random
 
+from drivers.link_base import LinkBase
 from drivers.modbus.errors import TransportError
-from drivers.reconnect import ReopenGate
-from drivers.rx_buffer import RxBuffer
 from drivers.serial_settings import SerialSettings
 
 
@@ -23,7 +22,7 @@ class _StreamProtocol(asyncio.Protocol):
         self._link = link
 
     def data_received(self, data: bytes) -> None:
-        self._link._received(data)
+        self._link._received(data, asyncio.get_running_loop().time())
 
     def eof_received(self) -> bool:
         self._link._lost("connection closed by the server")
@@ -33,7 +32,7 @@ class _StreamProtocol(asyncio.Protocol):
         self._link._lost(f"connection lost: {exc}" if exc else "connection closed")
 
 
-class TcpLink:
+class TcpLink(LinkBase):
     def __init__(
         self,
         host: str,
@@ -50,58 +49,24 @@ class TcpLink:
             raise ValueError(f"{name}: port: expected 1..65535, found {port}")
         self.host = host
         self.port = port
-        self.name = name
-        self.settings = settings or SerialSettings()
+        super().__init__(
+            name,
+            f"{name}: {self.endpoint}",
+            settings or SerialSettings(),
+            backoff_initial_s=backoff_initial_s,
+            backoff_max_s=backoff_max_s,
+            rng=rng,
+        )
         self.connect_timeout_s = connect_timeout_s
-        where = f"{name}: {self.endpoint}"
-        self._rx = RxBuffer(where)
-        self._gate = ReopenGate(where, initial_s=backoff_initial_s, max_s=backoff_max_s, rng=rng)
         self._transport: asyncio.Transport | None = None
-        self._proven = False
-        self._last_tx_s = float("-inf")
-        self._opened_at_s = float("-inf")
 
     @property
     def endpoint(self) -> str:
         return f"{self.host}:{self.port}"
 
     @property
-    def char_time_s(self) -> float:
-        return self.settings.char_time_s
-
-    @property
     def is_open(self) -> bool:
         return self._transport is not None
-
-    @property
-    def buffered(self) -> int:
-        """Bytes received and not yet read."""
-        return len(self._rx)
-
-    @property
-    def last_traffic_s(self) -> float:
-        # What the line carried before the port was opened is unknown, so the
-        # opening itself counts as traffic: a first request still waits a full gap.
-        return max(self._opened_at_s, self._last_tx_s, self._rx.last_rx_s)
-
-    @property
-    def connects(self) -> int:
-        return self._gate.opens
-
-    @property
-    def connect_failures(self) -> int:
-        return self._gate.failures
-
-    @property
-    def breaks(self) -> int:
-        return self._gate.breaks
-
-    @property
-    def last_error(self) -> str:
-        return self._gate.last_error
-
-    def retry_in_s(self) -> float:
-        return self._gate.retry_in_s()
 
     def describe(self) -> str:
         return f"{self.endpoint} (serial line {self.settings.describe()})"
@@ -125,10 +90,7 @@ class TcpLink:
                 f"{self.name}: {self.endpoint}: connect failed: {reason}; retry in {delay:.2f} s"
             ) from None
         self._transport = transport
-        self._proven = False
-        self._rx.reset()
-        self._gate.opened()
-        self._opened_at_s = asyncio.get_running_loop().time()
+        self._opened()
 
     def close(self) -> None:
         transport = self._transport
@@ -146,26 +108,6 @@ class TcpLink:
     def discard_input(self) -> int:
         return self._rx.discard()
 
-    async def read_exact(self, count: int, *, deadline: float) -> bytes:
-        self._require_open()
-        return await self._rx.read_exact(count, deadline=deadline)
-
-    async def read_until(
-        self, separator: bytes = b"\n", *, deadline: float, max_bytes: int = 4096
-    ) -> bytes:
-        self._require_open()
-        return await self._rx.read_until(separator, deadline=deadline, max_bytes=max_bytes)
-
-    async def read_until_silence(self, silence_s: float, *, deadline: float) -> bytes:
-        self._require_open()
-        return await self._rx.read_until_silence(silence_s, deadline=deadline)
-
-    def _received(self, data: bytes) -> None:
-        self._rx.feed(data, asyncio.get_running_loop().time())
-        if not self._proven:
-            self._proven = True
-            self._gate.proven()
-
     def _lost(self, reason: str) -> None:
         transport = self._transport
         if transport is None:
@@ -176,6 +118,9 @@ class TcpLink:
             TransportError(f"{self.name}: {self.endpoint}: {reason}; reconnecting in {delay:.2f} s")
         )
         transport.close()
+
+    def _check_open(self) -> None:
+        self._require_open()
 
     def _require_open(self) -> asyncio.Transport:
         if self._transport is None:
