@@ -108,7 +108,7 @@ class Service:
         sup.add("forecaster", lambda: run_forecaster(cfg, storage, model_dir), stage=0)
         if policy is not None:
             # Stage 2: it stops after the writer has flushed into the outbox.
-            self.uplink = build_uplink(cfg, storage, self.bus, device_states=self._device_states)
+            self.uplink = build_uplink(cfg, storage, self.bus, device_states=self.device_states)
             sup.add("uplink", self.uplink.run, stage=2)
         app = create_app(self)
         sup.add(
@@ -204,14 +204,14 @@ class Service:
         rows = await asyncio.to_thread(self.storage.events, limit)
         return [dataclasses.asdict(row) for row in rows]
 
-    def _device_states(self) -> dict[str, dict[str, Any]]:
+    def device_states(self) -> dict[str, dict[str, Any]]:
         devices: dict[str, dict[str, Any]] = {}
         for runner in self.pollers.runners:
             devices.update(runner.device_states())
         return devices
 
     async def health(self) -> dict[str, Any]:
-        devices = self._device_states()
+        devices = self.device_states()
         storage_stats: dict[str, Any] = {}
         if self.storage is not None:
             stats = await asyncio.to_thread(self.storage.stats)

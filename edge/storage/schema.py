@@ -130,7 +130,61 @@ def _migration_2_audit(db: Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key", not_null=["value"])
 
 
-MIGRATIONS: Sequence[Migration] = (_migration_1_initial, _migration_2_audit)
+def _migration_3_people_and_forecast_detail(db: Database) -> None:
+    """Users, their browser sessions and API tokens (the web page's auth); what a
+    forecast was made from and when the harvest is expected; who asked for a plan
+    and when it last changed."""
+    db.execute(
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'coordinator', 'admin')),
+            password_hash TEXT NOT NULL,
+            language TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL
+        )"""
+    )
+    # Only digests of session ids and tokens are stored: a copied database file
+    # does not let anyone in.
+    db.execute(
+        """CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY,
+            user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            expires INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sessions_user ON sessions (user)")
+    db.execute(
+        """CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+            label TEXT NOT NULL DEFAULT '',
+            created INTEGER NOT NULL,
+            last_used INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    forecasts = db.table("forecasts")
+    forecasts.add_column("features_used", str)
+    forecasts.add_column("progress", float)
+    forecasts.add_column("expected_harvest", str)
+    plans = db.table("plans")
+    plans.add_column("updated", int)
+    plans.add_column("actor", str, not_null_default="system")
+    db.execute("UPDATE plans SET updated = created WHERE updated IS NULL")
+    db.execute("CREATE INDEX plans_status ON plans (status)")
+
+
+MIGRATIONS: Sequence[Migration] = (
+    _migration_1_initial,
+    _migration_2_audit,
+    _migration_3_people_and_forecast_detail,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

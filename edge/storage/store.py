@@ -230,8 +230,8 @@ class Storage:
         """Store a field's forecast (replacing one made at the same time)."""
         with self.transaction() as db:
             db.conn.execute(
-                "INSERT OR REPLACE INTO forecasts (field, ts, p10, p50, p90, model_version) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO forecasts (field, ts, p10, p50, p90, model_version, "
+                "features_used, progress, expected_harvest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     forecast.field,
                     to_ms(forecast.ts),
@@ -239,6 +239,9 @@ class Storage:
                     forecast.p50,
                     forecast.p90,
                     forecast.model_version,
+                    json.dumps(list(forecast.features_used)),
+                    forecast.progress,
+                    forecast.expected_harvest.isoformat(),
                 ),
             )
             if self._outbox is not None:

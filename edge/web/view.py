@@ -7,11 +7,28 @@ change how it keeps its state without touching the routes.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from drivers.reading import Reading
+    from edge.bus import Bus
+    from edge.config import Config
+    from edge.storage import Storage
 
 
 class ServiceView(Protocol):
     site_name: str
+    config: Config
+    """The site as configured: fields, devices, vehicles, depots (read only)."""
+    storage: Storage | None
+    """The open database, None before the service has opened it. Its methods
+    block: call them through ``asyncio.to_thread``."""
+    bus: Bus[Reading]
+    """Every reading as it is polled; the page's live stream subscribes here."""
+
+    def device_states(self) -> dict[str, dict[str, Any]]:
+        """Per device: state (up, down, probing), last success, error counts, latency."""
+        ...
 
     async def latest_readings(self) -> list[dict[str, Any]]:
         """One object per device point: device, point, ts, value, unit, quality."""

@@ -86,7 +86,9 @@ def test_schema_1_database_with_data_migrates_and_keeps_it(tmp_path: Path) -> No
     )
     assert "events_ts" in plan
     # Migration 1 ran before meta existed; only what ran now is recorded.
-    assert [row["key"] for row in db.query("SELECT key FROM meta")] == ["migration.2.applied"]
+    assert [row["key"] for row in db.query("SELECT key FROM meta")] == [
+        f"migration.{v}.applied" for v in range(2, SCHEMA_VERSION + 1)
+    ]
 
 
 def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
@@ -124,3 +126,21 @@ def test_target_outside_the_known_versions_is_refused(tmp_path: Path) -> None:
     migrate(db)
     with pytest.raises(StorageError, match="already past target 1"):
         migrate(db, target=1)
+
+
+def test_schema_2_plans_gain_updated_and_actor_and_forecasts_their_detail(tmp_path: Path) -> None:
+    db = _raw(tmp_path / "v2.db")
+    assert migrate(db, target=2) == 2
+    db.execute(
+        "INSERT INTO plans (id, created, status, data) VALUES ('p1', 7000, 'dispatched', '{}')"
+    )
+    db.execute(
+        "INSERT INTO forecasts (field, ts, p10, p50, p90, model_version) "
+        "VALUES ('f', 1, 1.0, 2.0, 3.0, 'm')"
+    )
+    assert migrate(db) == SCHEMA_VERSION
+    assert db.execute("SELECT id, updated, actor FROM plans").fetchall() == [("p1", 7000, "system")]
+    assert db.execute(
+        "SELECT p50, features_used, progress, expected_harvest FROM forecasts"
+    ).fetchall() == [(2.0, None, None, None)]
+    assert {"users", "sessions", "api_tokens"} <= set(db.table_names())
