@@ -64,6 +64,13 @@ def gateway_config_text(
                     },
                 )
             )
+    for zone in site.no_fly_zones.values():
+        out.append(
+            toml_out.table(
+                f"site.no_fly_zones.{toml_out.key(zone.id)}",
+                {"name": zone.name, "polygon": [list(p) for p in zone.polygon]},
+            )
+        )
     bus_endpoints = endpoints.get("buses", {})
     for bus in scenario.buses.values():
         where = bus_endpoints.get(bus.id)

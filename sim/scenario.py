@@ -61,6 +61,17 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class NoFlyZone:
+    """Passed through to the gateway's configuration; the simulated drone does
+    not police it (the planner routes around it)."""
+
+    id: str
+    name: str
+    polygon: tuple[tuple[float, float], ...]
+    """``(lon, lat)`` pairs, GeoJSON order."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteScenario:
     id: str
     name: str
@@ -70,6 +81,7 @@ class SiteScenario:
     fields: dict[str, FieldScenario]
     depots: dict[str, Place]
     collection_points: dict[str, Place]
+    no_fly_zones: dict[str, NoFlyZone] = field(default_factory=dict)
 
 
 class BusType(StrEnum):

@@ -34,6 +34,7 @@ from sim.scenario import (
     IrrigationEvent,
     LatLon,
     MqttScenario,
+    NoFlyZone,
     Place,
     RoadsScenario,
     Scenario,
@@ -289,10 +290,11 @@ def _site(top: _Table) -> SiteScenario | None:
     fields = {fid: f for fid, ft in t.tables("fields").items() if (f := _field(fid, ft))}
     depots = {pid: p for pid, pt in t.tables("depots").items() if (p := _place(pid, pt))}
     points = {pid: p for pid, pt in t.tables("collection_points").items() if (p := _place(pid, pt))}
+    zones = {zid: z for zid, zt in t.tables("no_fly_zones").items() if (z := _zone(zid, zt))}
     t.finish()
     if site_id is None or name is None or location is None:
         return None
-    return SiteScenario(site_id, name, timezone, location, elevation, fields, depots, points)
+    return SiteScenario(site_id, name, timezone, location, elevation, fields, depots, points, zones)
 
 
 def _field(fid: str, t: _Table) -> FieldScenario | None:
@@ -333,8 +335,8 @@ def _field(fid: str, t: _Table) -> FieldScenario | None:
     )
 
 
-def _boundary(t: _Table) -> tuple[tuple[float, float], ...] | None:
-    value = t._get("boundary", True)
+def _boundary(t: _Table, key: str = "boundary") -> tuple[tuple[float, float], ...] | None:
+    value = t._get(key, True)
     if value is None:
         return None
     ok = isinstance(value, list) and all(
@@ -346,11 +348,11 @@ def _boundary(t: _Table) -> tuple[tuple[float, float], ...] | None:
         for p in value
     )
     if not ok:
-        t.problem("boundary", "expected an array of [lon, lat] pairs (longitude first)")
+        t.problem(key, "expected an array of [lon, lat] pairs (longitude first)")
         return None
     points = tuple((float(p[0]), float(p[1])) for p in value)
     if len(set(points)) < 3:
-        t.problem("boundary", f"expected at least 3 distinct points, found {len(set(points))}")
+        t.problem(key, f"expected at least 3 distinct points, found {len(set(points))}")
         return None
     return points
 
@@ -378,6 +380,13 @@ def _irrigation_events(t: _Table) -> tuple[IrrigationEvent, ...]:
         if mm is not None:
             events.append(IrrigationEvent(day, mm))
     return tuple(events)
+
+
+def _zone(zid: str, t: _Table) -> NoFlyZone | None:
+    name = t.string("name", required=True)
+    polygon = _boundary(t, "polygon")
+    t.finish()
+    return None if name is None or polygon is None else NoFlyZone(zid, name, polygon)
 
 
 def _place(pid: str, t: _Table) -> Place | None:

@@ -72,6 +72,12 @@ class Place(Table):
     location: Location
 
 
+class NoFlyZone(Table):
+    name: Text
+    polygon: Boundary
+    """``(lon, lat)`` pairs, GeoJSON order, like field boundaries."""
+
+
 class Site(Table):
     id: Id
     name: Text
@@ -81,6 +87,11 @@ class Site(Table):
     depots: Mapping[Id, Place] = {}
     """Where vehicles start and end their routes."""
     collection_points: Mapping[Id, Place] = {}
+    no_fly_zones: Mapping[Id, NoFlyZone] = {}
+    """Airspace drones must route around (a school, a shrine, power lines)."""
+    roads: OptionalFilePath = None
+    """GeoJSON LineStrings carts drive on; without it carts use straight lines
+    times the planner's detour factor."""
 
 
 class _BusCommon(Table):
