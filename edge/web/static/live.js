@@ -1,60 +1,148 @@
-// Keeps the latest-readings table current without reloading the page.
-// Polling (not a socket) because it survives patchy farm Wi-Fi with no
-// reconnect logic: a failed fetch is just retried on the next tick.
+// Live values without reloading: one EventSource on /api/stream per page.
+// Server-sent events rather than a websocket: plain HTTP, and the browser
+// reconnects by itself after patchy farm Wi-Fi (the server asks for 3 s).
+// The page is complete without this script; it only changes text in place.
+//
+// Markup it updates (any page may use it):
+//   data-live="device/point"     the value (data-digits to round)
+//   data-live-q="device/point"   the quality badge
+//   data-live-ts="device/point"  a <time> of the reading (shown as "2 min ago")
+//   time[data-ago]               any time shown relative to now, refreshed
+//   data-health="key"            a gateway health figure (see `healthText`)
+// Other scripts subscribe with KakashiLive.on("readings" | "health" | "alerts", fn).
 (function () {
   "use strict";
-  var table = document.getElementById("readings");
-  var status = document.getElementById("live-status");
-  if (!table || !window.fetch) { return; }
-  var body = table.tBodies[0];
-  var PERIOD_MS = 2000;
+  if (window.KakashiLive) { return; } // loaded twice: one stream is enough
+  var textEl = document.getElementById("kakashi-text");
+  var T = textEl ? JSON.parse(textEl.textContent) : {};
+  var lang = document.documentElement.lang || "en";
+  var indicator = document.getElementById("live-indicator");
+  var listeners = {};
 
-  function fmtValue(v) {
+  function tr(key, fallback) { return T[key] || fallback; }
+  function emit(name, data) { (listeners[name] || []).forEach(function (fn) { fn(data); }); }
+  function each(sel, fn) { Array.prototype.forEach.call(document.querySelectorAll(sel), fn); }
+  function attr(name, key) { return "[" + name + '="' + (window.CSS && CSS.escape ? CSS.escape(key) : key) + '"]'; }
+  function flash(node) {
+    node.classList.remove("flash");
+    void node.offsetWidth; // restart the animation on every update
+    node.classList.add("flash");
+  }
+  function fmtValue(v, digits) {
     if (v === null || v === undefined) { return "\u2014"; }
-    if (typeof v === "number") { return String(Number(v.toPrecision(6))); }
+    if (typeof v === "number") {
+      return digits !== undefined && digits !== "" ? v.toFixed(+digits) : String(Number(v.toPrecision(6)));
+    }
     return String(v);
   }
-  function fmtTs(ts) {
-    return new Date(ts * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }) : null;
+  function ago(ts) {
+    var s = Math.round(ts - Date.now() / 1000);
+    if (!rtf) { return new Date(ts * 1000).toLocaleString(lang); }
+    var a = Math.abs(s);
+    if (a < 45) { return rtf.format(s, "second"); }
+    if (a < 2700) { return rtf.format(Math.round(s / 60), "minute"); }
+    if (a < 86400) { return rtf.format(Math.round(s / 3600), "hour"); }
+    return rtf.format(Math.round(s / 86400), "day");
   }
-  function cell(row, text, cls) {
-    var td = row.insertCell(-1);
-    if (cls) { td.className = cls; }
-    td.textContent = text;
-    return td;
-  }
-  function render(readings) {
-    var fresh = document.createElement("tbody");
-    readings.forEach(function (r) {
-      var row = fresh.insertRow(-1);
-      row.dataset.key = r.device + "/" + r.point;
-      cell(row, r.device); cell(row, r.point);
-      cell(row, fmtValue(r.value), "num"); cell(row, r.unit);
-      var q = document.createElement("span");
-      q.className = "q q-" + r.quality; q.textContent = r.quality;
-      row.insertCell(-1).appendChild(q);
-      var t = document.createElement("time");
-      t.dateTime = String(r.ts); t.textContent = fmtTs(r.ts);
-      row.insertCell(-1).appendChild(t);
+  function refreshAgo() {
+    each("time[data-ago]", function (t) {
+      var ts = parseFloat(t.getAttribute("datetime-ts") || t.dataset.ts);
+      if (!isNaN(ts)) { t.textContent = ago(ts); }
     });
-    if (readings.length) { table.replaceChild(fresh, body); body = fresh; }
   }
-  function tick() {
-    fetch("/api/readings/latest", { cache: "no-store" })
-      .then(function (res) {
-        if (!res.ok) { throw new Error("HTTP " + res.status); }
-        return res.json();
-      })
-      .then(function (readings) {
-        render(readings);
-        status.textContent = "Live \u00b7 updated " + new Date().toLocaleTimeString();
-        status.classList.remove("stale");
-      })
-      .catch(function () {
-        status.textContent = "Gateway not reachable \u00b7 showing the last values received";
-        status.classList.add("stale");
-      })
-      .then(function () { window.setTimeout(tick, PERIOD_MS); });
+
+  function applyReading(r) {
+    var key = r.device + "/" + r.point;
+    each(attr("data-live", key), function (node) {
+      var text = fmtValue(r.value, node.dataset.digits);
+      if (node.textContent !== text) { node.textContent = text; flash(node); }
+    });
+    each(attr("data-live-q", key), function (node) {
+      node.className = "q q-" + r.quality;
+      node.textContent = tr("quality." + r.quality, r.quality);
+    });
+    each(attr("data-live-ts", key), function (node) {
+      node.dataset.ts = r.ts;
+      node.setAttribute("datetime", new Date(r.ts * 1000).toISOString());
+      node.textContent = ago(r.ts);
+    });
   }
-  window.setTimeout(tick, PERIOD_MS);
+
+  function bytes(n) {
+    if (typeof n !== "number") { return "\u2014"; }
+    var u = ["B", "KB", "MB", "GB", "TB"], i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i ? n.toFixed(n < 10 ? 1 : 0) : n) + " " + u[i];
+  }
+  function duration(s) {
+    if (typeof s !== "number") { return "\u2014"; }
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    return d ? d + tr("unit.day", "d") + " " + h + tr("unit.hour", "h") : h ? h + tr("unit.hour", "h") + " " + m + tr("unit.minute", "m") : m + tr("unit.minute", "m");
+  }
+  // How each health figure reads; the keys are those of the summary's `data-health` slots.
+  function healthText(key, s) {
+    switch (key) {
+      case "uplink": return tr("uplink." + s.uplink, s.uplink);
+      case "backlog": return s.outbox_backlog === null || s.outbox_backlog === undefined ? "\u2014" : String(s.outbox_backlog);
+      case "disk": return bytes(s.disk_used_bytes) + (s.disk_budget_bytes ? " / " + bytes(s.disk_budget_bytes) : "");
+      case "uptime": return duration(s.uptime_s);
+      case "tasks": return s.tasks_ok + " / " + s.tasks_total;
+    }
+    return null;
+  }
+  function applyHealth(s) {
+    if (!s) { return; }
+    each("[data-health]", function (node) {
+      var text = healthText(node.dataset.health, s);
+      if (text !== null && node.textContent !== text) { node.textContent = text; flash(node); }
+    });
+    var badge = document.getElementById("health-badge");
+    if (badge) {
+      var level = s.level || (s.tasks_ok < s.tasks_total ? "bad" : (s.uplink === "down" || s.uplink === "disconnected") ? "warn" : "ok");
+      badge.dataset.level = level;
+      badge.textContent = tr("health." + level, level);
+      badge.hidden = false;
+    }
+  }
+
+  function setState(state) {
+    if (!indicator) { return; }
+    indicator.dataset.state = state;
+    indicator.textContent = tr("live." + state, state);
+    indicator.hidden = false;
+  }
+
+  window.KakashiLive = {
+    on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); },
+    ago: ago, fmtValue: fmtValue, text: tr, flash: flash
+  };
+
+  refreshAgo();
+  window.setInterval(refreshAgo, 30000);
+  if (!window.EventSource) { return; }
+  function connect() {
+    var source = new EventSource("/api/stream");
+    source.onopen = function () { setState("live"); };
+    // The browser retries by itself while CONNECTING; CLOSED means it gave up (the
+    // gateway answered an error, e.g. while restarting), so open a new one later.
+    source.onerror = function () {
+      setState("reconnecting");
+      if (source.readyState === 2) { window.setTimeout(connect, 15000); }
+    };
+    source.addEventListener("readings", function (ev) {
+      var list = JSON.parse(ev.data);
+      list.forEach(applyReading);
+      emit("readings", list);
+    });
+    source.addEventListener("health", function (ev) {
+      var s = JSON.parse(ev.data);
+      applyHealth(s.summary || s);
+      emit("health", s);
+    });
+    source.addEventListener("alerts", function (ev) { emit("alerts", JSON.parse(ev.data)); });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
+  connect();
 })();
