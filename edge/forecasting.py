@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from drivers.profile import load_profile
-from edge.config import Config
+from edge.config import Config, FieldConfig
 from edge.storage import Storage
 
 if TYPE_CHECKING:
+    from models.context import FieldContext
     from models.forecast import Forecast
     from models.forecaster import FieldInput, Forecaster
 
@@ -88,12 +89,26 @@ def field_sensor_points(config: Config, field_id: str) -> dict[str, tuple[str, s
         candidates = _serving(own, names, unit) or _serving(site, names, unit)
         if candidates:
             roles[role] = candidates[0]
-    # The first soil probe of the field is taken as the shallow one, the
-    # second (in configuration order) as the deep one.
-    probes = _serving(own, *SOIL_MOISTURE)
+    # The shallowest probe of the field (by `depth_m`; probes without a depth
+    # after those with one, in configuration order) is the topsoil reading, the
+    # next the deeper one.
+    depth = {dev_id: dev.depth_m for dev_id, dev in config.devices.items()}
+    probes = sorted(
+        _serving(own, *SOIL_MOISTURE),
+        key=lambda point: (depth.get(point[0]) is None, depth.get(point[0]) or 0.0),
+    )
     for role, point in zip(("soil_moisture_shallow", "soil_moisture_deep"), probes, strict=False):
         roles[role] = point
     return roles
+
+
+def field_context(field: FieldConfig) -> FieldContext | None:
+    """The operator's soil texture and irrigation practice, when the field has them."""
+    from models.context import FieldContext
+
+    if field.soil_texture is None or field.irrigation is None:
+        return None
+    return FieldContext(field.soil_texture, field.irrigation)
 
 
 class FieldForecasts:
@@ -128,6 +143,7 @@ class FieldForecasts:
                 area_ha=field.area_ha,
                 planted=field.planted,
                 sensors=FieldSensors(**field_sensor_points(self.config, field_id)),
+                context=field_context(field),
             )
             for field_id, field in fields.items()
         ]

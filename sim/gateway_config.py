@@ -14,8 +14,9 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from models.context import AQUACROP_SOIL
 from sim import toml_out
-from sim.scenario import BusType, Scenario
+from sim.scenario import BusType, DeviceRole, Scenario
 
 
 def gateway_config_text(
@@ -50,6 +51,9 @@ def gateway_config_text(
                     "area_ha": field.area_ha,
                     "planted": field.planted,
                     "boundary": [list(p) for p in field.boundary],
+                    # What the operator knows and the forecast uses (docs/forecasting.md).
+                    "soil_texture": AQUACROP_SOIL.get(field.soil),
+                    "irrigation": field.irrigation.value if field.soil in AQUACROP_SOIL else None,
                 },
             )
         )
@@ -102,6 +106,7 @@ def gateway_config_text(
                     "poll_interval_s": device.poll_interval_s,
                     "field": device.field,
                     "vehicle": device.vehicle,
+                    "depth_m": device.depth_m if device.role is DeviceRole.SOIL_PROBE else None,
                     "enabled": None if device.enabled else False,
                 },
             )

@@ -23,6 +23,7 @@ from edge.config.values import (
     FilePath,
     Flag,
     Id,
+    Irrigation,
     KeepAlive,
     Latitude,
     ListenPort,
@@ -39,6 +40,7 @@ from edge.config.values import (
     Paths,
     Positive,
     PositiveInt,
+    SoilTexture,
     StopBits,
     TcpPort,
     Text,
@@ -65,6 +67,18 @@ class FieldConfig(Table):
     boundary: Boundary
     """``(lon, lat)`` pairs, GeoJSON order."""
     planted: LocalDate | None = None
+    soil_texture: SoilTexture | None = None
+    """What no sensor measures: with irrigation, it narrows the yield forecast early
+    in the season (models/context.py)."""
+    irrigation: Irrigation | None = None
+
+    @model_validator(mode="after")
+    def _soil_and_irrigation_together(self) -> FieldConfig:
+        if (self.soil_texture is None) != (self.irrigation is None):
+            raise custom_error(
+                "soil_texture and irrigation go together: the yield forecast uses both or neither"
+            )
+        return self
 
 
 class Place(Table):
@@ -159,6 +173,9 @@ class Device(Table):
     poll_interval_s: Positive = 10.0
     field: Text | None = None
     vehicle: Text | None = None
+    depth_m: Positive | None = None
+    """A soil probe's depth: the forecaster takes the shallowest probe of a field as
+    its topsoil reading and the next as the deeper one."""
     enabled: Flag = True
 
 
@@ -251,6 +268,19 @@ class Web(Table):
     host: Text = "127.0.0.1"
     port: ListenPort = 8080
     """0 asks the system for a free port (the demo and tests do)."""
+    session_hours: Positive = 12.0
+    """A browser session ends after this long without a request."""
+    session_max_days: Positive = 30.0
+    """... and this long after signing in, however active."""
+    tls_cert_file: OptionalFilePath = None
+    """With ``tls_key_file``: serve HTTPS (session cookies are then marked Secure)."""
+    tls_key_file: OptionalFilePath = None
+
+    @model_validator(mode="after")
+    def _cert_with_key(self) -> Web:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise custom_error("tls_cert_file and tls_key_file go together: give both or neither")
+        return self
 
 
 class Storage(Table):

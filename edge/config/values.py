@@ -165,6 +165,23 @@ _Parity = Literal["N", "E", "O"]
 _StopBits = Literal[1, 2]
 _ByteSize = Literal[7, 8]
 _VehicleType = Literal["cart", "drone"]
+# USDA texture classes (and a puddled paddy topsoil): the keys of models.context.SOIL_WATER.
+_SoilTexture = Literal[
+    "sand",
+    "loamy_sand",
+    "sandy_loam",
+    "loam",
+    "silt_loam",
+    "silt",
+    "sandy_clay_loam",
+    "clay_loam",
+    "silty_clay_loam",
+    "sandy_clay",
+    "silty_clay",
+    "clay",
+    "paddy",
+]
+_Irrigation = Literal["rainfed", "deficit", "full", "flooded"]
 _MqttProtocol = Literal["5", "3.1.1"]
 _LogLevel = Literal["debug", "info", "warning", "error"]
 
@@ -174,5 +191,7 @@ Parity = Annotated[_Parity, choice_of(_Parity)]
 StopBits = Annotated[_StopBits, choice_of(_StopBits)]
 ByteSize = Annotated[_ByteSize, choice_of(_ByteSize)]
 VehicleType = Annotated[_VehicleType, choice_of(_VehicleType)]
+SoilTexture = Annotated[_SoilTexture, choice_of(_SoilTexture)]
+Irrigation = Annotated[_Irrigation, choice_of(_Irrigation)]
 MqttProtocol = Annotated[_MqttProtocol, choice_of(_MqttProtocol)]
 LogLevel = Annotated[_LogLevel, choice_of(_LogLevel)]

@@ -146,3 +146,39 @@ def test_a_late_season_forecast_suggests_a_pickup_a_coordinator_can_confirm(
     assert order["quantity_kg"] == round(p50 * 0.6 * 1000)
     assert order["field"] == "paddy"
     assert after == [("confirmed", "{}")], "a confirmed order is the coordinator's, not ours"
+
+
+def test_the_shallowest_probe_by_depth_is_the_topsoil_one_whatever_the_order() -> None:
+    text = (
+        _config(time.time())
+        .replace('unit = 1\nfield = "paddy"', 'unit = 1\nfield = "paddy"\ndepth_m = 0.45')
+        .replace('unit = 2\nfield = "paddy"', 'unit = 2\nfield = "paddy"\ndepth_m = 0.15')
+    )
+    roles = field_sensor_points(parse_config(text, "t.toml"), "paddy")
+    assert roles["soil_moisture_shallow"] == ("soil-2", "moisture")
+    assert roles["soil_moisture_deep"] == ("soil-1", "moisture")
+
+
+def test_soil_texture_and_irrigation_reach_the_model_and_the_stored_forecast(
+    tmp_path: Path,
+) -> None:
+    now = time.time()
+    text = _config(now).replace(
+        'crop = "rice"\narea_ha = 0.6',
+        'crop = "rice"\narea_ha = 0.6\nsoil_texture = "paddy"\nirrigation = "flooded"',
+    )
+    config = parse_config(text, "t.toml")
+    with Storage.open(tmp_path / "k.db") as storage:
+        readings = _season(now)
+        for i in range(0, len(readings), 5000):
+            storage.write_readings(readings[i : i + 5000])
+        assert FieldForecasts(config, storage, tmp_path / "models").run_once(now) == 1
+        with storage.locked() as db:
+            [(used, progress, harvest)] = db.conn.execute(
+                "SELECT features_used, progress, expected_harvest FROM forecasts"
+            ).fetchall()
+    features = json.loads(used)
+    assert {"soil_wp", "soil_fc", "irrigation_trigger"} <= set(features)
+    assert 0 < progress < 1
+    planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=DAYS)
+    assert dt.date.fromisoformat(harvest) > planted + dt.timedelta(days=DAYS)
