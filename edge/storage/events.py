@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from edge.storage.lean_import import Database
@@ -69,6 +69,26 @@ def recent_events(db: Database, limit: int) -> list[Event]:
         "SELECT id, ts, kind, severity, source, actor, message, data FROM events "
         "ORDER BY id DESC LIMIT ?",
         (limit,),
+    )
+    return [
+        Event(eid, from_ms(ts), kind, severity, source, actor, message, _decode(eid, data))
+        for eid, ts, kind, severity, source, actor, message, data in rows
+    ]
+
+
+def events_since(db: Database, start_ms: int, severities: Sequence[str], limit: int) -> list[Event]:
+    """Events with ``ts >= start_ms`` and one of ``severities``, newest first.
+
+    Walks the ``events_ts`` index backwards from now, so a long log costs only
+    the recent rows.
+    """
+    if not severities:
+        return []
+    marks = ", ".join("?" for _ in severities)
+    rows = db.conn.execute(
+        "SELECT id, ts, kind, severity, source, actor, message, data FROM events "
+        f"WHERE ts >= ? AND severity IN ({marks}) ORDER BY ts DESC, id DESC LIMIT ?",
+        (start_ms, *severities, limit),
     )
     return [
         Event(eid, from_ms(ts), kind, severity, source, actor, message, _decode(eid, data))

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from drivers.reading import Reading
 from edge.storage.database import open_database
 from edge.storage.errors import StorageError
-from edge.storage.events import Event, insert_event, recent_events
+from edge.storage.events import Event, events_since, insert_event, recent_events
+from edge.storage.forecast_history import StoredForecast, forecast_history, latest_forecasts
 from edge.storage.history import HistoryRow, raw_history
 from edge.storage.ingest import write_batch
 from edge.storage.latest import LatestReading, latest_readings
@@ -115,6 +116,10 @@ class Storage:
         """The outbox, when the uplink is enabled; use it inside :meth:`transaction`."""
         return self._outbox
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     @contextmanager
     def locked(self) -> Iterator[Database]:
         """The database, held exclusively for the block.
@@ -184,6 +189,14 @@ class Storage:
             sid = self._series.find(device, point)
             return [] if sid is None else raw_history(db, sid, bound_to_ms(start), bound_to_ms(end))
 
+    def series_unit(self, device: str, point: str) -> str | None:
+        """The unit of a stored series, None if nothing was ever stored for it."""
+        with self.locked() as db:
+            row = db.conn.execute(
+                "SELECT unit FROM series WHERE device = ? AND point = ?", (device, point)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
     def rollup_history(
         self, device: str, point: str, start: float, end: float
     ) -> list[HourlyRollup]:
@@ -247,6 +260,18 @@ class Storage:
             if self._outbox is not None:
                 self._outbox.enqueue(db, [self._outbox.messages.forecast(forecast)])
 
+    def forecasts(
+        self, field: str, start: float, end: float, limit: int = 10_000
+    ) -> list[StoredForecast]:
+        """Forecasts of ``field`` made in ``[start, end)`` (seconds), oldest first."""
+        with self.locked() as db:
+            return forecast_history(db, field, bound_to_ms(start), bound_to_ms(end), limit)
+
+    def latest_forecasts(self) -> list[StoredForecast]:
+        """The newest forecast of every field that has one."""
+        with self.locked() as db:
+            return latest_forecasts(db)
+
     def write_plan(
         self,
         plan_id: str,
@@ -293,6 +318,11 @@ class Storage:
         """The ``limit`` newest events, newest first."""
         with self.locked() as db:
             return recent_events(db, limit)
+
+    def events_since(self, start: float, severities: Sequence[str], limit: int) -> list[Event]:
+        """Events at or after ``start`` with one of ``severities``, newest first."""
+        with self.locked() as db:
+            return events_since(db, bound_to_ms(start), severities, limit)
 
     def maintain(self, now: float) -> MaintenanceReport:
         """Fold raw data past the retention window, then enforce the disk budget."""
