@@ -1,12 +1,14 @@
 """The planner worker: turns stored plan requests into plans.
 
-Requests arrive from coordinators' systems (MQTT commands, later the web page)
+Requests arrive from coordinators' systems (MQTT commands) and the web page,
 and wait in the ``plans`` table with status ``requested``. Each is solved in a
-child process (`kakashi plan`): OR-Tools and PyVRP take 100 MB and more, which
-must not stay resident in a gateway with 1 GB of RAM, and a solver crash must
-not take the service with it. A solved plan is stored with status
-``dispatched``, which (with the uplink on) queues each vehicle's mission in the
-same transaction; a failure is stored as ``failed`` with the planner's words.
+child process (`kakashi plan`) within its own time budget (``budget_s``, else
+the worker's default): OR-Tools and PyVRP take 100 MB and more, which must not
+stay resident in a gateway with 1 GB of RAM, and a solver crash must not take
+the service with it. A solved plan is stored ``proposed`` when the request asked
+a coordinator to confirm it (the page does), else ``dispatched``, which (with
+the uplink on) queues each vehicle's mission in the same transaction; a failure
+is stored as ``failed`` with the planner's words (edge/logistics/plans.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from edge.logistics.plans import mark_failed, store_solved
 from edge.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,8 @@ ERROR_TAIL_CHARS = 2000
 class PlanRequest:
     plan_id: str
     problem: dict[str, Any]
+    budget_s: float | None = None
+    """The request's own budget; None: the worker's default."""
 
 
 async def run_planner_worker(
@@ -44,7 +49,7 @@ async def run_planner_worker(
     """Solve pending requests, oldest first, one at a time, until cancelled."""
     while True:
         for request in await asyncio.to_thread(pending_requests, storage):
-            await solve_request(storage, request, budget_s)
+            await solve_request(storage, request, request.budget_s or budget_s)
         await asyncio.sleep(poll_s)
 
 
@@ -56,16 +61,26 @@ def pending_requests(storage: Storage) -> list[PlanRequest]:
     requests = []
     for plan_id, data in rows:
         try:
-            problem = json.loads(data)["problem"]
-        except (ValueError, KeyError, TypeError) as exc:
+            request = json.loads(data)
+            problem = request["problem"]
+            budget = request.get("budget_s")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             _mark_failed(storage, str(plan_id), f"stored request is unreadable: {exc}")
             continue
-        requests.append(PlanRequest(str(plan_id), problem))
+        budget_s = float(budget) if isinstance(budget, int | float) and budget > 0 else None
+        requests.append(PlanRequest(str(plan_id), problem, budget_s))
     return requests
 
 
-async def solve_request(storage: Storage, request: PlanRequest, budget_s: float) -> bool:
-    """Solve one request in a child process; True when a plan was stored."""
+async def solve_request(
+    storage: Storage, request: PlanRequest, budget_s: float | None = None
+) -> bool:
+    """Solve one request in a child process; True when a plan was stored.
+
+    ``budget_s`` overrides the request's own budget (None: the request's, else
+    the default)."""
+    if budget_s is None:
+        budget_s = request.budget_s or DEFAULT_BUDGET_S
     with tempfile.TemporaryDirectory(prefix="kakashi-plan-") as tmp:
         problem_file = Path(tmp) / "problem.json"
         plan_file = Path(tmp) / "plan.json"
@@ -101,30 +116,29 @@ async def solve_request(storage: Storage, request: PlanRequest, budget_s: float)
             await asyncio.to_thread(_mark_failed, storage, request.plan_id, error)
             return False
         plan = json.loads(await asyncio.to_thread(plan_file.read_text))
-    await asyncio.to_thread(storage.write_plan, request.plan_id, plan, status="dispatched")
+    status = await asyncio.to_thread(store_solved, storage, request.plan_id, plan)
+    if status not in ("proposed", "dispatched"):
+        log.info("plan %s solved but left %s", request.plan_id, status)
+        return False
     await asyncio.to_thread(
         storage.record_event,
         "plan",
-        f"plan {request.plan_id} dispatched: {said.splitlines()[-1] if said else 'solved'}",
+        f"plan {request.plan_id} {status}: {said.splitlines()[-1] if said else 'solved'}",
         source="planner",
+        data={"plan": request.plan_id, "action": status},
     )
-    log.info("plan %s dispatched", request.plan_id)
+    log.info("plan %s %s", request.plan_id, status)
     return True
 
 
 def _mark_failed(storage: Storage, plan_id: str, error: str) -> None:
+    if not mark_failed(storage, plan_id, error):
+        return  # cancelled meanwhile: the coordinator no longer waits for it
     log.warning("plan %s failed: %s", plan_id, error)
-    with storage.transaction() as db:
-        row = db.conn.execute("SELECT data FROM plans WHERE id = ?", (plan_id,)).fetchone()
-        try:
-            data = json.loads(row[0]) if row else {}
-        except ValueError:
-            data = {"unreadable": row[0]}
-        data["error"] = error
-        db.conn.execute(
-            "UPDATE plans SET status = 'failed', data = ? WHERE id = ?",
-            (json.dumps(data, sort_keys=True), plan_id),
-        )
     storage.record_event(
-        "plan", f"plan {plan_id} failed: {error}", severity="warning", source="planner"
+        "plan",
+        f"plan {plan_id} failed: {error}",
+        severity="warning",
+        source="planner",
+        data={"plan": plan_id, "action": "failed"},
     )
