@@ -13,7 +13,12 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from edge.web.api.monitoring import monitoring_api
+from edge.web.api.users import users_api
+from edge.web.auth_gate import AuthGate
+from edge.web.auth_middleware import AuthMiddleware
 from edge.web.i18n import LANG_COOKIE, LANGUAGES
+from edge.web.pages.account import account_pages
+from edge.web.pages.admin import admin_pages
 from edge.web.pages.overview import overview_pages
 from edge.web.templating import Pages
 from edge.web.view import ServiceView
@@ -26,6 +31,13 @@ def create_app(view: ServiceView) -> FastAPI:
     app = FastAPI(title="Kakashi gateway API", version="0.2.0")
     pages = Pages(view.site_name, view.config.site.timezone)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Sign-in for every request (edge/web/auth_middleware.py); the gate is
+    # shared with the account, admin and users routes below.
+    gate = AuthGate(view)
+    app.add_middleware(AuthMiddleware, gate=gate)
+    web = view.config.web
+    if web.tls_cert_file is not None and web.tls_key_file is not None:
+        app.state.tls_files = (web.tls_cert_file, web.tls_key_file)
 
     @app.get("/lang/{code}", include_in_schema=False)
     async def switch_language(code: str, next: str = Query("/")) -> RedirectResponse:
@@ -41,5 +53,8 @@ def create_app(view: ServiceView) -> FastAPI:
 
     # -- areas ---------------------------------------------------------------
     app.include_router(monitoring_api(view))
+    app.include_router(account_pages(view, pages, gate))
+    app.include_router(admin_pages(view, pages, gate))
+    app.include_router(users_api(view, gate))
     app.include_router(overview_pages(view, pages))
     return app

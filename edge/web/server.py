@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -28,9 +29,20 @@ async def serve_web(
     *,
     on_listening: Callable[[str, int], None] | None = None,
 ) -> None:
-    """Serve until cancelled; then finish open requests briefly and return."""
+    """Serve until cancelled; then finish open requests briefly and return.
+
+    HTTPS when the app carries ``state.tls_files`` (``[web] tls_cert_file`` and
+    ``tls_key_file``, set by ``create_app``)."""
+    tls: tuple[Path, Path] | None = getattr(app.state, "tls_files", None)
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=None if tls is None else str(tls[0]),
+        ssl_keyfile=None if tls is None else str(tls[1]),
     )
     server = _EmbeddedServer(config)
 
@@ -52,7 +64,7 @@ async def serve_web(
             await asyncio.sleep(0.05)
         sockets = [s for srv in server.servers for s in srv.sockets]
         bound_port = sockets[0].getsockname()[1] if sockets else port
-        log.info("web page at http://%s:%d/", host, bound_port)
+        log.info("web page at %s://%s:%d/", "http" if tls is None else "https", host, bound_port)
         if on_listening is not None:
             on_listening(host, bound_port)
         await serving
