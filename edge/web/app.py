@@ -19,6 +19,8 @@ from edge.web.auth_middleware import AuthMiddleware
 from edge.web.i18n import LANG_COOKIE, LANGUAGES
 from edge.web.pages.account import account_pages
 from edge.web.pages.admin import admin_pages
+from edge.web.pages.devices import devices_pages
+from edge.web.pages.field import field_pages
 from edge.web.pages.overview import overview_pages
 from edge.web.templating import Pages
 from edge.web.view import ServiceView
@@ -57,4 +59,6 @@ def create_app(view: ServiceView) -> FastAPI:
     app.include_router(admin_pages(view, pages, gate))
     app.include_router(users_api(view, gate))
     app.include_router(overview_pages(view, pages))
+    app.include_router(field_pages(view, pages))
+    app.include_router(devices_pages(view, pages))
     return app

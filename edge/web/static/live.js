@@ -100,7 +100,8 @@
     });
     var badge = document.getElementById("health-badge");
     if (badge) {
-      var level = s.level || (s.tasks_ok < s.tasks_total ? "bad" : (s.uplink === "down" || s.uplink === "disconnected") ? "warn" : "ok");
+      var level = s.tasks_ok < s.tasks_total || s.storage_open === false ? "bad"
+        : (s.uplink !== "off" && s.uplink !== "connected") || s.disk_used_ratio >= 0.8 ? "warn" : "ok";
       badge.dataset.level = level;
       badge.textContent = tr("health." + level, level);
       badge.hidden = false;
