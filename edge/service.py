@@ -210,6 +210,9 @@ class Service:
             devices.update(runner.device_states())
         return devices
 
+    def task_statuses(self) -> list[dict[str, Any]]:
+        return [s.as_dict() for s in self.supervisor.statuses()]
+
     async def health(self) -> dict[str, Any]:
         devices = self.device_states()
         storage_stats: dict[str, Any] = {}
@@ -219,7 +222,7 @@ class Service:
         return {
             "site": self.config.site.id,
             "uptime_s": time.time() - self.started_ts,
-            "tasks": [s.as_dict() for s in self.supervisor.statuses()],
+            "tasks": self.task_statuses(),
             "bus": {
                 "published": self.bus.published,
                 "consumers": [dataclasses.asdict(s) for s in self.bus.stats()],

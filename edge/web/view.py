@@ -30,6 +30,11 @@ class ServiceView(Protocol):
         """Per device: state (up, down, probing), last success, error counts, latency."""
         ...
 
+    def task_statuses(self) -> list[dict[str, Any]]:
+        """The supervised tasks: name, state (starting, running, backoff, stopped),
+        restarts, last error. Cheap: no storage access (readiness probes call it)."""
+        ...
+
     async def latest_readings(self) -> list[dict[str, Any]]:
         """One object per device point: device, point, ts, value, unit, quality."""
         ...

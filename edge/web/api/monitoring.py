@@ -17,6 +17,9 @@ from pydantic import BaseModel
 
 from edge.web import queries
 from edge.web.access import Operator, Viewer
+from edge.web.api.metrics import metrics_api
+from edge.web.api.probes import probes_api
+from edge.web.api.stream import stream_api
 from edge.web.queries import (
     Alert,
     BadParameterError,
@@ -85,6 +88,17 @@ async def answer(call: Awaitable[T]) -> T:
 
 
 def monitoring_api(view: ServiceView) -> APIRouter:
+    """Everything monitoring serves: this JSON API, the live stream, Prometheus
+    metrics and the liveness/readiness probes (one router for ``create_app``)."""
+    router = APIRouter()
+    router.include_router(_json_api(view))
+    router.include_router(stream_api(view))
+    router.include_router(metrics_api(view))
+    router.include_router(probes_api(view))
+    return router
+
+
+def _json_api(view: ServiceView) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["monitoring"])
 
     @router.get("/readings/latest", response_model=list[LatestReadingOut])
