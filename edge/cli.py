@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     # libraries (ortools) load only when the command runs.
     from drivers.tools.decode_nmea import add_decode_command
     from drivers.tools.probe import add_probe_command
+    from edge.users_cli import add_user_command
     from firmware_stubs.cli import add_firmware_command
     from models.cli import add_model_command
     from planner.cli import add_plan_command
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     add_model_command(sub)
     add_firmware_command(sub)
     add_sim_command(sub)
+    add_user_command(sub)
     return parser
 
 

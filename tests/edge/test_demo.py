@@ -1,21 +1,24 @@
 """The thin slice end to end: `kakashi demo` starts the simulated probe as a child
 process, polls it over real Modbus TCP, stores the readings in SQLite and serves
-them over HTTP; the page shows them updating in a real headless Chromium."""
+them over HTTP; the page shows them updating in a real headless Chromium.
+
+The demo prints a fresh password for its admin ``demo`` next to its URL; every
+request here signs in with it, through the same login form a person uses."""
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -23,16 +26,38 @@ from playwright.sync_api import expect, sync_playwright
 DEMO_START_TIMEOUT_S = 60
 
 
+ANNOUNCEMENT = re.compile(r"open (http://\S+?)/?\s+sign in as (\S+) / (\S+)")
+
+
 @dataclass
 class Demo:
     proc: subprocess.Popen[str]
     url: str
     data_dir: Path
+    user: str
+    password: str
+    http: httpx.Client
+    """Signed in as the demo admin (session cookie)."""
 
 
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as res:
-        return json.loads(res.read())
+def sign_in(url: str, user: str, password: str) -> httpx.Client:
+    """A client signed in through the login form, as a browser would."""
+    client = httpx.Client(base_url=url, timeout=10)
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token, f"no CSRF field on the login page: {form.text[:500]}"
+    res = client.post(
+        "/login",
+        data={"name": user, "password": password, "csrf": token.group(1), "next": "/"},
+    )
+    assert res.status_code == 303, f"sign-in as {user} refused: {res.status_code} {res.text[:300]}"
+    return client
+
+
+def _get_json(demo: Demo, path: str) -> Any:
+    res = demo.http.get(path)
+    res.raise_for_status()
+    return res.json()
 
 
 def _wait_for(condition: Any, what: str, attempts: int = 600) -> Any:
@@ -59,19 +84,34 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    if "open http://" not in line:
+    found = ANNOUNCEMENT.search(line)
+    if found is None:
         proc.kill()
         _, err = proc.communicate(timeout=DEMO_START_TIMEOUT_S)
-        raise AssertionError(f"demo did not announce its URL; said {line!r}; stderr:\n{err}")
-    url = line.split("open ", 1)[1].split()[0].rstrip("/")
-    yield Demo(proc, url, data_dir)
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait(10)
+        raise AssertionError(
+            f"demo did not announce its URL and password; said {line!r}; stderr:\n{err}"
+        )
+    url, user, password = found.group(1), found.group(2), found.group(3)
+    http = sign_in(url, user, password)
+    try:
+        yield Demo(proc, url, data_dir, user, password, http)
+    finally:
+        http.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_the_demo_needs_its_printed_password(demo: Demo) -> None:
+    assert demo.user == "demo"
+    assert len(demo.password) >= 12
+    with httpx.Client(base_url=demo.url, timeout=10) as anonymous:
+        assert anonymous.get("/api/readings/latest").status_code == 401
+    assert _get_json(demo, "/api/me") == {"name": "demo", "role": "admin", "via": "session"}
 
 
 def _soil_readings(demo: Demo) -> dict[str, dict[str, Any]]:
-    rows = _get_json(f"{demo.url}/api/readings/latest")
+    rows = _get_json(demo, "/api/readings/latest")
     return {r["point"]: r for r in rows if r["device"] == "soil-north-1"}
 
 
@@ -95,7 +135,7 @@ def test_latest_readings_come_from_the_simulated_probe_and_update(demo: Demo) ->
 
 def test_health_reports_the_device_up_and_every_task_running(demo: Demo) -> None:
     health = _wait_for(
-        lambda: (h := _get_json(f"{demo.url}/api/health"))["devices"].get("soil-north-1") and h,
+        lambda: (h := _get_json(demo, "/api/health"))["devices"].get("soil-north-1") and h,
         "device health",
     )
     assert health["devices"]["soil-north-1"]["state"] == "up"
@@ -117,15 +157,24 @@ def test_page_shows_readings_updating_in_a_real_browser(demo: Demo, chromium_pat
         try:
             page = browser.new_page(viewport={"width": 360, "height": 740})
             page.goto(demo.url + "/")
-            row = page.locator('tr[data-key="soil-north-1/moisture"]')
-            expect(row).to_be_visible()
-            first_time = row.locator("time").get_attribute("datetime")
-            # live.js replaces the rows in place; wait for a newer timestamp
-            # without reloading the page.
-            expect(row.locator("time")).not_to_have_attribute(
-                "datetime", first_time or "", timeout=30_000
+            # Not signed in: the page asks for the printed password first.
+            expect(page).to_have_url(re.compile(r"/login"))
+            page.fill("#login-name", demo.user)
+            page.fill("#login-password", demo.password)
+            page.click("form.auth-form button[type=submit]")
+            expect(page.locator("form.signout")).to_be_visible()
+            slots = '[data-live^="soil-north-1/"]'
+            expect(page.locator(slots).first).to_be_visible()
+            first = page.eval_on_selector_all(slots, "ns => ns.map(n => n.textContent).join('|')")
+            # live.js updates the values in place from the stream; wait for one
+            # of the probe's values to change without reloading the page.
+            page.wait_for_function(
+                "([sel, before]) => Array.from(document.querySelectorAll(sel))"
+                ".map(n => n.textContent).join('|') !== before",
+                arg=[slots, first],
+                timeout=30_000,
             )
-            expect(page.locator("#live-status")).to_contain_text("Live")
+            expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, f"page overflows a 360 px phone: {width} px"
         finally:

@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
+from edge.auth.bootstrap import issue_token
 from edge.config import parse_config
 from edge.service import Service
+from edge.web.access import Role
 
 CONFIG = """
 [site]
@@ -85,7 +87,10 @@ async def test_nmea_sentences_on_a_pty_become_the_vehicle_position(
     task = asyncio.create_task(service.run(stop))
     try:
         port = await asyncio.wait_for(listening, 30)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert service.storage is not None
+        token = await asyncio.to_thread(issue_token, service.storage, "viewer", Role.VIEWER)
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=auth) as http:
             points: dict[str, Any] = {}
             for _ in range(300):
                 os.write(master, SENTENCES)

@@ -15,8 +15,10 @@ import httpx
 import pytest
 
 from drivers.profile import load_profile
+from edge.auth.bootstrap import issue_token
 from edge.config import parse_config
 from edge.service import Service
+from edge.web.access import Role
 from sim.modbus_server import SimModbusServer
 from sim.register_bank import RegisterBank
 
@@ -63,6 +65,7 @@ class Running:
     base: str
     bank: RegisterBank
     service: Service
+    headers: dict[str, str]
 
 
 @pytest.fixture
@@ -76,8 +79,12 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     stop = asyncio.Event()
     task = asyncio.create_task(service.run(stop))
     port = await asyncio.wait_for(listening, 30)
+    assert service.storage is not None
+    token = await asyncio.to_thread(issue_token, service.storage, "operator", Role.OPERATOR)
     try:
-        yield Running(f"http://127.0.0.1:{port}", bank, service)
+        yield Running(
+            f"http://127.0.0.1:{port}", bank, service, {"Authorization": f"Bearer {token}"}
+        )
     finally:
         stop.set()
         assert await asyncio.wait_for(task, 30)
@@ -86,7 +93,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
 
 async def test_a_valid_write_reaches_the_device_and_is_audited(running: Running) -> None:
     point = running.bank.profile.point("target_speed")
-    async with httpx.AsyncClient(base_url=running.base) as http:
+    async with httpx.AsyncClient(base_url=running.base, headers=running.headers) as http:
         res = await http.post(
             "/api/devices/cart-1-controller/points/target_speed/write", json={"value": 1.25}
         )
@@ -99,7 +106,7 @@ async def test_a_valid_write_reaches_the_device_and_is_audited(running: Running)
         events = (await http.get("/api/events")).json()
     writes = [e for e in events if e["kind"] == "write"]
     assert len(writes) == 1
-    assert writes[0]["actor"] == "api@127.0.0.1"
+    assert writes[0]["actor"] == "operator (token)"
     assert writes[0]["data"]["outcome"] == "written"
     assert "target_speed" in writes[0]["message"]
 
@@ -109,7 +116,7 @@ async def test_a_write_the_profile_forbids_is_refused_and_nothing_is_sent(
 ) -> None:
     point = running.bank.profile.point("target_speed")
     before = running.bank.get(point)
-    async with httpx.AsyncClient(base_url=running.base) as http:
+    async with httpx.AsyncClient(base_url=running.base, headers=running.headers) as http:
         too_fast = await http.post(
             "/api/devices/cart-1-controller/points/target_speed/write", json={"value": 9.0}
         )

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 
+from edge.auth.bootstrap import issue_token
 from edge.config import load_config
 from edge.service import Service
+from edge.web.access import Role
 from sim.process import start_demo_simulator
 
 EXPECTED = {
@@ -38,8 +40,11 @@ async def test_the_service_reads_the_simulated_village(tmp_path: Path) -> None:
         )
         running = asyncio.create_task(service.run(stop))
         host, port = await asyncio.wait_for(listening, 60)
+        assert service.storage is not None
+        token = await asyncio.to_thread(issue_token, service.storage, "viewer", Role.VIEWER)
+        auth = {"Authorization": f"Bearer {token}"}
         seen: dict[str, Any] = {}
-        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as client:
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}", headers=auth) as client:
             async with asyncio.timeout(60):
                 while set(seen) != set(EXPECTED):
                     rows = (await client.get("/api/readings/latest")).json()
