@@ -29,7 +29,11 @@ def devices_pages(view: ServiceView, pages: Pages) -> APIRouter:
     @router.get("/devices", response_class=HTMLResponse)
     async def devices(request: Request, _: Viewer) -> HTMLResponse:
         summaries = [s.model_dump() for s in await device_summaries(view)]
-        context = {"devices": summaries, **place_names(view), **time_helpers(request)}
+        context: dict[str, Any] = {
+            "devices": summaries,
+            **place_names(view),
+            **time_helpers(request),
+        }
         return pages.render(request, "devices.html", context, nav="devices")
 
     @router.get("/devices/{device}", response_class=HTMLResponse)
@@ -38,13 +42,17 @@ def devices_pages(view: ServiceView, pages: Pages) -> APIRouter:
             summary = await device_summary(view, device)
         except NotFoundError:
             lang = choose_language(request)
-            context = {
+            missing = {
                 "message": translate(lang, "devices.not_found", id=device),
                 "back_href": "/devices",
                 "back_text": translate(lang, "devices.back"),
             }
-            return pages.render(request, "_not_found.html", context, nav="devices", status_code=404)
-        context = {"d": summary.model_dump(), **place_names(view), **time_helpers(request)}
+            return pages.render(request, "_not_found.html", missing, nav="devices", status_code=404)
+        context: dict[str, Any] = {
+            "d": summary.model_dump(),
+            **place_names(view),
+            **time_helpers(request),
+        }
         return pages.render(request, "device.html", context, nav="devices")
 
     return router

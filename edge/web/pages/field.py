@@ -28,6 +28,7 @@ from edge.web.pages.relative_time import time_helpers
 from edge.web.queries import (
     BadParameterError,
     NotFoundError,
+    RawPoint,
     ReadingSeries,
     device_summary,
     field_summary,
@@ -45,24 +46,29 @@ SKIP_UNITS = frozenset({"bool", ""})
 
 def series_summary(series: ReadingSeries) -> dict[str, Any]:
     """How many values, lowest, average and highest: the chart in one line."""
-    if series.resolution == "raw":
-        values = [
-            float(p.value)
-            for p in series.points
-            if getattr(p, "quality", "") == "good" and isinstance(p.value, int | float)
-        ]
-        n = len(values)
-        lo, hi = (min(values), max(values)) if values else (None, None)
-        mean = sum(values) / n if n else None
-    else:
-        hours = [p for p in series.points if getattr(p, "n_good", 0)]
-        n = sum(getattr(p, "n_good", 0) for p in hours)
-        lows = [p.min for p in hours if getattr(p, "min", None) is not None]
-        highs = [p.max for p in hours if getattr(p, "max", None) is not None]
-        lo, hi = (min(lows) if lows else None), (max(highs) if highs else None)
-        total = sum(p.mean * p.n_good for p in hours if getattr(p, "mean", None) is not None)
-        mean = total / n if n else None
-    return {"n": n, "min": lo, "mean": mean, "max": hi, "resolution": series.resolution}
+    n = 0
+    total = 0.0
+    lows: list[float] = []
+    highs: list[float] = []
+    for p in series.points:
+        if isinstance(p, RawPoint):
+            if p.quality == "good" and isinstance(p.value, int | float):
+                n += 1
+                total += p.value
+                lows.append(p.value)
+                highs.append(p.value)
+        elif p.n_good and p.mean is not None:
+            n += p.n_good
+            total += p.mean * p.n_good
+            lows += [] if p.min is None else [p.min]
+            highs += [] if p.max is None else [p.max]
+    return {
+        "n": n,
+        "min": min(lows) if lows else None,
+        "mean": total / n if n else None,
+        "max": max(highs) if highs else None,
+        "resolution": series.resolution,
+    }
 
 
 def _fmt(value: float | None) -> str:
@@ -90,13 +96,13 @@ def field_pages(view: ServiceView, pages: Pages) -> APIRouter:
         try:
             summary = await field_summary(view, field_id)
         except NotFoundError:
-            context = {
+            missing = {
                 "message": translate(lang, "field.not_found", id=field_id),
                 "back_href": "/",
                 "back_text": translate(lang, "nav.overview"),
             }
             return pages.render(
-                request, "_not_found.html", context, nav="overview", status_code=404
+                request, "_not_found.html", missing, nav="overview", status_code=404
             )
         cfg = view.config.site.fields[field_id]
         now = time.time()
@@ -147,7 +153,7 @@ def field_pages(view: ServiceView, pages: Pages) -> APIRouter:
             if cfg.planted is None
             else dt.datetime.combine(cfg.planted, dt.time(), pages.zone).timestamp()
         )
-        context = {
+        context: dict[str, Any] = {
             "f": card,
             "span": span,
             "ranges": [(k, range_href(k)) for k in field_range.CHOICES],

@@ -25,9 +25,9 @@ def vehicle_summaries(config: Config, latest: Sequence[Mapping[str, Any]]) -> li
     owner = {dev_id: dev.vehicle for dev_id, dev in config.devices.items() if dev.vehicle}
     by_vehicle: dict[str, list[Mapping[str, Any]]] = {}
     for row in latest:
-        vehicle = owner.get(str(row["device"]))
-        if vehicle is not None:
-            by_vehicle.setdefault(vehicle, []).append(row)
+        owned_by = owner.get(str(row["device"]))
+        if owned_by is not None:
+            by_vehicle.setdefault(owned_by, []).append(row)
     result = []
     for vid, vehicle in config.vehicles.items():
         rows = by_vehicle.get(vid, [])

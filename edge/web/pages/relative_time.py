@@ -7,6 +7,7 @@ this is the text a page has before any script runs.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from starlette.requests import HTTPConnection
 
@@ -30,7 +31,7 @@ def ago(ts: float | None, now: float, lang: str) -> str:
     return translate(lang, "ago.days", n=round(seconds / 86_400))
 
 
-def time_helpers(request: HTTPConnection) -> dict[str, object]:
+def time_helpers(request: HTTPConnection) -> dict[str, Any]:
     """Template context: ``ago(ts)`` in the request's language, and ``now``."""
     lang = choose_language(request)
     now = time.time()

@@ -27,11 +27,14 @@ def test_overview_shows_each_field_with_readings_trend_and_forecast_band(
     assert f'data-live-q="{PROBE}/moisture"' in html
     # The 24 h sparkline is drawn on the server: a path with many segments.
     spark = re.search(r'<svg class="spark"[^>]*><path d="([^"]+)"', html)
-    assert spark is not None and spark.group(1).count("L") >= 20
+    assert spark is not None
+    assert spark.group(1).count("L") >= 20
     # North paddy's newest forecast: p50 with its p10-p90 band, progress and harvest date.
     latest = web_gateway.storage.latest_forecasts()
     north = next(f for f in latest if f.field == "north-paddy")
-    assert north.p50 is not None and north.p10 is not None and north.p90 is not None
+    assert north.p50 is not None
+    assert north.p10 is not None
+    assert north.p90 is not None
     assert f'<span class="big">{north.p50:.1f}</span> t/ha' in html
     assert f"({north.p10:.1f}–{north.p90:.1f})" in html
     assert f"Harvest expected around {north.expected_harvest}" in html
@@ -49,7 +52,8 @@ def test_overview_lists_the_warning_as_an_active_alert_and_gateway_health(
     assert "warning" in alerts
     health = html[html.index('id="health"') :]
     assert 'data-health="uplink">off<' in health  # the village runs without MQTT
-    assert 'data-health="disk"' in health and " / " in health
+    assert 'data-health="disk"' in health
+    assert " / " in health
 
 
 def test_overview_without_data_says_so_instead_of_failing(client_as: ClientAs) -> None:
@@ -58,7 +62,8 @@ def test_overview_without_data_says_so_instead_of_failing(client_as: ClientAs) -
     assert "No forecast yet" in html
     assert "No active alerts." in html
     # Vehicles are listed from the configuration even before they report.
-    assert "Cart 1" in html and "Drone 1" in html
+    assert "Cart 1" in html
+    assert "Drone 1" in html
     assert html.count("not known") == 2
 
 
@@ -81,9 +86,10 @@ def test_alerts_fragment_is_the_list_alone_in_the_readers_language(
     fill_village_day(web_gateway.storage, time.time())
     answer = client_as(Role.VIEWER).get("/fragments/alerts", headers={"Accept-Language": "ja"})
     assert answer.status_code == 200
-    assert answer.text.lstrip().startswith("<ul") or "<ul" in answer.text[:200]
+    assert "<ul" in answer.text[:200]
     assert "<html" not in answer.text
-    assert "注意" in answer.text and WARNING in answer.text
+    assert "注意" in answer.text
+    assert WARNING in answer.text
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client_as: ClientAs) -> None:
