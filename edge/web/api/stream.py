@@ -24,7 +24,7 @@ import itertools
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
@@ -124,7 +124,7 @@ class LiveStream:
 
         return await self.snapshots.get("alerts", compute)
 
-    async def events(self) -> AsyncIterator[str]:
+    async def events(self) -> AsyncGenerator[str, None]:
         """One client's stream; unsubscribes however it ends (the client leaving
         cancels it at its next wait)."""
         name = f"web-stream-{next(self._ids)}"
