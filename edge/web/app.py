@@ -21,6 +21,7 @@ from edge.web.pages.account import account_pages
 from edge.web.pages.admin import admin_pages
 from edge.web.pages.devices import devices_pages
 from edge.web.pages.field import field_pages
+from edge.web.pages.logistics import logistics_routes
 from edge.web.pages.overview import overview_pages
 from edge.web.templating import Pages
 from edge.web.view import ServiceView
@@ -61,4 +62,5 @@ def create_app(view: ServiceView) -> FastAPI:
     app.include_router(overview_pages(view, pages))
     app.include_router(field_pages(view, pages))
     app.include_router(devices_pages(view, pages))
+    app.include_router(logistics_routes(view, pages))
     return app
