@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -104,15 +104,27 @@ def token_out(info: TokenInfo) -> TokenOut:
     )
 
 
+class Problem(BaseModel):
+    detail: str
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "no such user or token"},
+    409: {"model": Problem, "description": "name taken, or the last enabled admin"},
+}
+
+
 def http_error(e: AuthError) -> HTTPException:
-    """404 for what does not exist, 409 for a conflict with what does, else 422."""
+    """404 for what does not exist, 409 for a conflict with what does, else 422
+    shaped like FastAPI's own validation errors (``loc`` names the field)."""
     if isinstance(e, UnknownUserError | TokenNotFoundError):
-        status = 404
-    elif isinstance(e, LastAdminError) or e.code == "name_taken":
-        status = 409
-    else:
-        status = 422
-    return HTTPException(status_code=status, detail=f"{e.field}: {e.message}")
+        return HTTPException(status_code=404, detail=f"{e.field}: {e.message}")
+    if isinstance(e, LastAdminError) or e.code == "name_taken":
+        return HTTPException(status_code=409, detail=f"{e.field}: {e.message}")
+    return HTTPException(
+        status_code=422,
+        detail=[{"loc": ["body", e.field], "msg": f"{e.field}: {e.message}", "type": e.code}],
+    )
 
 
 def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
@@ -127,7 +139,7 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
     async def list_users(_: Admin) -> list[UserOut]:
         return [user_out(u) for u in await asyncio.to_thread(gate.users().list)]
 
-    @router.post("/users", response_model=UserOut, status_code=201)
+    @router.post("/users", response_model=UserOut, status_code=201, responses=PROBLEMS)
     async def create_user(body: UserIn, who: Admin) -> UserOut:
         """Add a user. 409 if the name is taken; 422 naming the field for a bad name or password."""
         try:
@@ -144,7 +156,7 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
         )
         return user_out(user)
 
-    @router.patch("/users/{name}", response_model=UserOut)
+    @router.patch("/users/{name}", response_model=UserOut, responses=PROBLEMS)
     async def change_user(body: UserPatch, who: Admin, name: str = UserName) -> UserOut:
         """Change a user's role, password, language or disabled flag. A new
         password or disabling ends the user's browser sessions; the last
@@ -177,7 +189,7 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
             )
         return user_out(user)
 
-    @router.delete("/users/{name}", status_code=204)
+    @router.delete("/users/{name}", status_code=204, responses=PROBLEMS)
     async def delete_user(who: Admin, name: str = UserName) -> Response:
         """Remove a user with their sessions and API tokens (409 for the last admin)."""
         try:
@@ -196,7 +208,7 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
     async def list_tokens(_: Admin) -> list[TokenOut]:
         return [token_out(t) for t in await asyncio.to_thread(gate.tokens().list)]
 
-    @router.post("/tokens", response_model=TokenCreated, status_code=201)
+    @router.post("/tokens", response_model=TokenCreated, status_code=201, responses=PROBLEMS)
     async def create_token(body: TokenIn, who: Admin) -> TokenCreated:
         """A new API token for a user; the answer holds the token, shown only this once."""
         try:
@@ -216,7 +228,7 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
         )
         return TokenCreated(**token_out(info).model_dump(), token=token)
 
-    @router.delete("/tokens/{token_id}", response_model=TokenOut)
+    @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=PROBLEMS)
     async def revoke_token(
         who: Admin, token_id: str = Path(min_length=1, max_length=32)
     ) -> TokenOut:
