@@ -84,6 +84,7 @@ def _pages(view: ServiceView, pages: Pages, tracker: ProgressTracker) -> APIRout
             vehicles=config.vehicles,
             sites={**config.site.depots, **config.site.collection_points},
             clock=_clock(config.site.timezone),
+            timezone=config.site.timezone,
         )
         del storage
         return pages.render(

@@ -32,10 +32,14 @@
     var num = function (k) { return parseFloat(map.getAttribute("data-" + k)); };
     proj = { lat0: num("lat0"), lon0: num("lon0"), kx: num("kx"), ky: num("ky"), cx: num("cx"), cy: num("cy") };
   }
+  // Times in the site's clock, as the server renders them, whatever the phone's zone.
+  var zone = (progress && progress.getAttribute("data-timezone")) || undefined;
+  var fmt = null;
+  try { fmt = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone }); } catch (e) { fmt = null; }
   function clock(ts) {
     if (ts === null || ts === undefined) return "—";
     var d = new Date(ts * 1000);
-    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+    return fmt ? fmt.format(d) : String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
   }
   function setCell(row, name, value) {
     var cell = row.querySelector('[data-cell="' + name + '"]');
@@ -62,7 +66,6 @@
       }
     });
   }
-  // Times show in the browser's clock: the phones in use sit in the site's time zone.
   var failures = 0, note = null;
   function poll() {
     fetch("/api/vehicles", { credentials: "same-origin", headers: { Accept: "application/json" } })
