@@ -121,7 +121,7 @@ def _json_api(view: ServiceView) -> APIRouter:
             "auto",
             description="auto: raw up to 48 h, hourly roll-ups beyond; raw at most 7 days",
         ),
-        max_points: int = Query(queries.MAX_POINTS, ge=2, le=queries.MAX_POINTS),
+        max_points: int = Query(queries.DEFAULT_POINTS, ge=2, le=queries.MAX_POINTS),
     ) -> ReadingSeries:
         """History of one point over ``[start, end)`` (at most 400 days).
 

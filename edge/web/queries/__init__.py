@@ -22,6 +22,7 @@ from edge.web.queries.forecasts import (
 )
 from edge.web.queries.health import HealthSummary, health_summary
 from edge.web.queries.readings import (
+    DEFAULT_POINTS,
     MAX_POINTS,
     HourPoint,
     RawPoint,
@@ -31,6 +32,7 @@ from edge.web.queries.readings import (
 )
 
 __all__ = [
+    "DEFAULT_POINTS",
     "MAX_POINTS",
     "Alert",
     "BadParameterError",

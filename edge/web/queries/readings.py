@@ -1,7 +1,7 @@
 """A point's history over a time range: raw readings or hourly roll-ups, capped.
 
 Charts on a phone cannot show more than a few hundred pixels' worth anyway, so
-a series is never sent with more than ``MAX_POINTS`` points: raw readings are
+a series is sent with at most ``DEFAULT_POINTS`` points (``MAX_POINTS`` if asked): raw readings are
 thinned to the lowest and highest value of each time bucket (a spike or a dip
 survives, which an average or every-n-th sample would hide), hours are merged
 into longer buckets the same way roll-ups are (counts add, min of mins, max of
@@ -27,8 +27,10 @@ HOUR_S = 3600.0
 DAY_S = 86_400.0
 
 MAX_POINTS = 2000
-"""Ceiling on points per answer: ~2,000 pairs of numbers are ~60 KB of JSON,
-already more than a 360 px chart can draw."""
+"""Ceiling on points per answer (``max_points`` may not ask for more)."""
+DEFAULT_POINTS = 1000
+"""Points per answer unless asked otherwise: ~60 KB of JSON for raw readings,
+already more than a 360 px chart can draw, and light on a patchy farm LAN."""
 AUTO_RAW_MAX_S = 48 * HOUR_S
 """``auto`` answers with raw readings up to two days (17,280 rows at 10 s,
 thinned), hourly roll-ups beyond: a week of raw rows is a slow query on an SD card."""
@@ -101,7 +103,7 @@ async def reading_series(
     start: float | None = None,
     end: float | None = None,
     resolution: Resolution = "auto",
-    max_points: int = MAX_POINTS,
+    max_points: int = DEFAULT_POINTS,
 ) -> ReadingSeries:
     """History of one device point; raises NotFoundError or BadParameterError naming the input."""
     begin, stop = check_range(start, end, time.time())
