@@ -48,9 +48,17 @@ async def run_planner_worker(
 ) -> None:
     """Solve pending requests, oldest first, one at a time, until cancelled."""
     while True:
-        for request in await asyncio.to_thread(pending_requests, storage):
-            await solve_request(storage, request, request.budget_s or budget_s)
+        await solve_pending(storage, budget_s)
         await asyncio.sleep(poll_s)
+
+
+async def solve_pending(storage: Storage, default_budget_s: float = DEFAULT_BUDGET_S) -> int:
+    """Solve every request waiting now, each within its own budget (else the
+    default); return how many plans were stored."""
+    solved = 0
+    for request in await asyncio.to_thread(pending_requests, storage):
+        solved += await solve_request(storage, request, request.budget_s or default_budget_s)
+    return solved
 
 
 def pending_requests(storage: Storage) -> list[PlanRequest]:
@@ -116,7 +124,9 @@ async def solve_request(
             await asyncio.to_thread(_mark_failed, storage, request.plan_id, error)
             return False
         plan = json.loads(await asyncio.to_thread(plan_file.read_text))
-    status = await asyncio.to_thread(store_solved, storage, request.plan_id, plan)
+    status = await asyncio.to_thread(
+        store_solved, storage, request.plan_id, plan, budget_s=budget_s
+    )
     if status not in ("proposed", "dispatched"):
         log.info("plan %s solved but left %s", request.plan_id, status)
         return False

@@ -248,8 +248,11 @@ def store_plan_request(
 # -- results ------------------------------------------------------------------------
 
 
-def store_solved(storage: Storage, plan_id: str, plan: Mapping[str, Any]) -> str:
-    """Store the planner's answer to a request; return the status it now has.
+def store_solved(
+    storage: Storage, plan_id: str, plan: Mapping[str, Any], *, budget_s: float | None = None
+) -> str:
+    """Store the planner's answer to a request (found within ``budget_s``); return
+    the status it now has.
 
     ``proposed`` when the request asked to confirm, else ``dispatched`` at once.
     A request cancelled while it was being solved stays cancelled.
@@ -261,6 +264,8 @@ def store_solved(storage: Storage, plan_id: str, plan: Mapping[str, Any]) -> str
         if row.status != "requested":
             return row.status
         data = {**row.data, "plan": dict(plan)}
+        if budget_s is not None:
+            data["solved_budget_s"] = budget_s
         if data.get("dispatch") == "confirm":
             _update(db, plan_id, "proposed", data, row.actor)
             return "proposed"

@@ -1,4 +1,6 @@
-"""Stored plan requests become plans, solved by `kakashi plan` in a child process."""
+"""Stored plan requests become plans, solved by `kakashi plan` in a child process
+within each request's own budget: proposed when the request asks a coordinator to
+confirm (no missions queued), dispatched at once otherwise (missions queued)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from edge.planner_worker import pending_requests, solve_request
+from edge.config import load_config
+from edge.planner_worker import pending_requests, solve_pending, solve_request
 from edge.storage import Storage
+from edge.uplink import outbox_policy
 from edge.uplink.orders import store_plan_request
+
+VILLAGE = Path(__file__).resolve().parents[2] / "examples" / "village.toml"
 
 PROBLEM: dict[str, Any] = {
     "name": "two deliveries",
@@ -39,15 +45,18 @@ def _plan_row(storage: Storage, plan_id: str) -> tuple[str, dict[str, Any]]:
 
 
 async def test_a_request_is_solved_and_stored_as_a_dispatched_plan(tmp_path: Path) -> None:
-    with Storage.open(tmp_path / "k.db") as storage:
+    with _storage_with_uplink(tmp_path) as storage:
         store_plan_request(storage, "req-1", PROBLEM)
         [request] = pending_requests(storage)
         assert await solve_request(storage, request, budget_s=1.0)
-        status, plan = _plan_row(storage, "req-1")
+        status, data = _plan_row(storage, "req-1")
         assert pending_requests(storage) == []
         events = [e for e in storage.events(10) if e.kind == "plan"]
+        missions = _missions(storage)
     assert status == "dispatched"
-    [route] = plan["routes"]
+    assert sorted(missions) == ["cart-1", "drone-1"], "one retained mission per vehicle"
+    assert data["problem"] == PROBLEM, "the request is kept with its plan"
+    [route] = data["plan"]["routes"]
     assert route["vehicle"] == "cart-1"
     visited = json.dumps(route)
     assert "r-tanaka" in visited
@@ -68,3 +77,47 @@ async def test_a_request_the_planner_refuses_is_marked_failed_with_its_reason(
     assert status == "failed"
     assert "r-tanaka" in data["error"]
     assert data["problem"]["stops"][0]["kg"] == 900, "the request is kept for the coordinator"
+
+
+def _storage_with_uplink(tmp_path: Path) -> Storage:
+    config = load_config(VILLAGE)
+    config = config.model_copy(update={"mqtt": config.mqtt.model_copy(update={"enabled": True})})
+    return Storage.open(tmp_path / "k.db", outbox=outbox_policy(config))
+
+
+def _missions(storage: Storage) -> list[str]:
+    with storage.locked() as db:
+        topics = db.conn.execute("SELECT topic FROM outbox WHERE kind = 'plan'").fetchall()
+    return [str(t[0]).rsplit("/", 2)[-2] for t in topics]
+
+
+async def test_the_worker_honours_the_requests_budget_and_proposes_when_asked_to_confirm(
+    tmp_path: Path,
+) -> None:
+    with _storage_with_uplink(tmp_path) as storage:
+        store_plan_request(storage, "req-3", PROBLEM, dispatch="confirm", budget_s=1)
+        [request] = pending_requests(storage)
+        assert request.budget_s == 1.0
+        assert await solve_pending(storage, 10.0) == 1
+        status, data = _plan_row(storage, "req-3")
+        missions = _missions(storage)
+        [event] = [e for e in storage.events(10) if e.kind == "plan"]
+    assert status == "proposed"
+    assert data["solved_budget_s"] == 1.0, "the request's budget, not the worker's 10 s"
+    assert len(data["plan"]["routes"]) == 1
+    assert missions == [], "nothing goes to the vehicles before a coordinator dispatches"
+    assert "proposed" in event.message
+
+
+async def test_a_request_without_a_budget_gets_the_workers_and_is_dispatched(
+    tmp_path: Path,
+) -> None:
+    with _storage_with_uplink(tmp_path) as storage:
+        store_plan_request(storage, "req-4", PROBLEM)
+        assert pending_requests(storage)[0].budget_s is None
+        assert await solve_pending(storage, 1.0) == 1
+        status, data = _plan_row(storage, "req-4")
+        missions = _missions(storage)
+    assert status == "dispatched"
+    assert data["solved_budget_s"] == 1.0
+    assert sorted(missions) == ["cart-1", "drone-1"]
