@@ -195,7 +195,7 @@ def check_order(order: Any, sites: Sequence[Mapping[str, Any]], vehicles: set[st
     from planner.problem_json import problem_from_dict
 
     if not isinstance(order, dict):
-        raise Rejected([f"order: expected an object, found {_json_type(order)}"])
+        raise Rejected([f"order: expected an object, found {json_type(order)}"])
     errors = []
     order_id = order.get("id")
     if not isinstance(order_id, str) or not _ID.match(order_id):
@@ -644,7 +644,7 @@ def _as_order(error: str) -> str:
     return re.sub(r'^stops\[0\](?: "[^"]*")?', "order", error)
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

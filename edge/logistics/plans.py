@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from edge.config import Config
 from edge.logistics.errors import Conflict, NotFound, Rejected
-from edge.logistics.orders import ID_RULE, PLANNABLE, Stored, list_orders
+from edge.logistics.orders import ID_RULE, PLANNABLE, Stored, json_type, list_orders
 from edge.logistics.problem import build_problem, order_of_stop
 from edge.storage.lean_import import Database
 from edge.storage.store import Storage
@@ -188,7 +188,7 @@ def check_plan_request(problem: Any) -> None:
     from planner.validate import validate
 
     if not isinstance(problem, dict):
-        raise Rejected([f"problem: expected an object, found {type(problem).__name__}"])
+        raise Rejected([f"problem: expected an object, found {json_type(problem)}"])
     if isinstance(problem.get("roads"), str):
         # A file name would make the gateway read its own files for a remote sender.
         raise Rejected(["problem.roads: give the road network inline (GeoJSON), not a file name"])

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from edge.logistics import orders as order_ops
@@ -177,7 +180,11 @@ def refusal(exc: Exception) -> HTTPException:
     if isinstance(exc, Conflict):
         return HTTPException(409, str(exc))
     if isinstance(exc, ValueError):
-        return HTTPException(422, str(exc))
+        # The documented 422 shape; the only ValueError here is a vehicle of the
+        # wrong kind (a cart has no QGroundControl mission).
+        return HTTPException(
+            422, [{"loc": ["path", "vehicle"], "msg": str(exc), "type": "value_error"}]
+        )
     raise exc
 
 
@@ -199,8 +206,39 @@ def site_today(view: ServiceView) -> dt.date:
     return dt.datetime.now(ZoneInfo(view.config.site.timezone)).date()
 
 
+class JsonSafeErrors(APIRoute):
+    """Validation errors whose echoed input can be written as JSON.
+
+    Python's JSON reader accepts ``NaN`` and ``Infinity``; the model refuses them,
+    but FastAPI's 422 answer echoes the input, and writing a NaN as JSON fails:
+    the refusal would become a 500. Such inputs are echoed as text instead.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def safe(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = [{**e, "input": _finite(e.get("input"))} for e in exc.errors()]
+                raise RequestValidationError(errors, body=exc.body) from None
+
+        return safe
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def logistics_api(view: ServiceView, pages: Pages, tracker: ProgressTracker) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["logistics"])
+    router = APIRouter(prefix="/api", tags=["logistics"], route_class=JsonSafeErrors)
     config = view.config
     tz = config.site.timezone
 

@@ -345,3 +345,19 @@ def test_timestamps_are_seconds(web_gateway: Service, coordinator: TestClient) -
     before = time.time()
     created = coordinator.post("/api/orders", json=ORDER).json()
     assert before - 5 < created["created"] < time.time() + 5
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "field"),
+    [
+        ("/api/orders", b'{"name": "x", "location": [33.5, 133.5], "kg": NaN}', "kg"),
+        ("/api/orders", b'{"name": "x", "location": [Infinity, 133.5], "kg": 2}', "location"),
+        ("/api/plans", b'{"budget_s": -Infinity}', "budget_s"),
+    ],
+)
+def test_numbers_json_cannot_hold_are_refused_not_a_server_error(
+    coordinator: TestClient, path: str, raw: bytes, field: str
+) -> None:
+    answer = coordinator.post(path, content=raw, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422
+    assert field in answer.json()["detail"][0]["loc"]
