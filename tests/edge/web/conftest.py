@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from starlette.testclient import TestClient
 
+from drivers.reading import Reading
 from edge.auth.tokens import Tokens
 from edge.auth.users import Users
 from edge.config import load_config
@@ -110,6 +111,12 @@ class LiveWeb:
     url: str
     gateway: Service
     _storage: Storage = field(repr=False)
+    _loop: asyncio.AbstractEventLoop = field(repr=False)
+
+    def publish(self, reading: Reading) -> None:
+        """Put ``reading`` on the gateway's bus as a poller would: on the server's
+        own event loop (the bus and its queues are not thread-safe)."""
+        self._loop.call_soon_threadsafe(self.gateway.bus.publish, reading)
 
     def login(self, page: Page, role: Role) -> None:
         """Sign ``page`` in through the login form as the user named after ``role``."""
@@ -159,7 +166,7 @@ def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
     if not ready.wait(SERVER_START_TIMEOUT_S) or failure:
         raise RuntimeError(f"the web server did not start: {failure}")
     try:
-        yield LiveWeb(f"http://127.0.0.1:{bound[0]}", web_gateway, web_gateway.storage)
+        yield LiveWeb(f"http://127.0.0.1:{bound[0]}", web_gateway, web_gateway.storage, loop)
     finally:
         loop.call_soon_threadsafe(task_box[0].cancel)
         thread.join(SERVER_START_TIMEOUT_S)

@@ -62,7 +62,7 @@ def test_a_live_reading_changes_on_the_phone_overview_without_reload(
         page.evaluate("window.__sameDocument = true")
         reading = Reading(PROBE, "moisture", time.time(), 47.3, "%")
         storage.write_readings([reading])
-        live_web.gateway.bus.publish(reading)
+        live_web.publish(reading)
         expect(moisture).to_have_text("47.3")
         assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
         # Nothing wider than the phone: no sideways scrolling of the whole page.
