@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run ruff, mypy and pytest.
-# Debian packages (mosquitto, socat, chromium, mbpoll, gcc, gcc-arm-none-eabi)
+# Debian packages (mosquitto, socat, chromium, mbpoll, gcc, gcc-arm-none-eabi,
+# fonts-ipafont-gothic)
 # are installed when missing;
 # Python packages go into ./.venv. Tests that need a broker or a browser fail,
 # never skip, when one is missing.
@@ -16,6 +17,8 @@ command -v mbpoll >/dev/null 2>&1 || missing+=(mbpoll)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 # The firmware's Cortex-M0+ cross-build (newlib for its C library).
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
+# A Japanese font, so the browser tests' screenshots show the Japanese UI as text.
+[ -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=(fonts-ipafont-gothic)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
