@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,11 +129,11 @@ class LiveWeb:
         expect(page.locator("form.signout")).to_be_visible()
 
 
-@pytest.fixture
-def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
-    """The app on a real loopback socket, served by the gateway's own embedded
-    uvicorn (``serve_web``) in a thread with its own event loop."""
-    assert web_gateway.storage is not None
+@contextmanager
+def serving(app: FastAPI) -> Iterator[tuple[str, asyncio.AbstractEventLoop]]:
+    """``app`` on a real loopback socket, served by the gateway's own embedded
+    uvicorn (``serve_web``) in a thread with its own event loop; yields the base
+    URL and that loop. Also used by bench/web_page.py."""
     ready = threading.Event()
     bound: list[int] = []
     loop = asyncio.new_event_loop()
@@ -143,7 +144,7 @@ def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
         ready.set()
 
     async def main() -> None:
-        await serve_web(web_app, "127.0.0.1", 0, on_listening=listening)
+        await serve_web(app, "127.0.0.1", 0, on_listening=listening)
 
     task_box: list[asyncio.Task[None]] = []
 
@@ -155,7 +156,7 @@ def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
             loop.run_until_complete(task)
         except asyncio.CancelledError:
             pass
-        except BaseException as e:  # reported to the test below
+        except BaseException as e:  # reported to the caller below
             failure.append(e)
             ready.set()
         finally:
@@ -166,11 +167,19 @@ def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
     if not ready.wait(SERVER_START_TIMEOUT_S) or failure:
         raise RuntimeError(f"the web server did not start: {failure}")
     try:
-        yield LiveWeb(f"http://127.0.0.1:{bound[0]}", web_gateway, web_gateway.storage, loop)
+        yield f"http://127.0.0.1:{bound[0]}", loop
     finally:
         loop.call_soon_threadsafe(task_box[0].cancel)
         thread.join(SERVER_START_TIMEOUT_S)
         assert not thread.is_alive(), "the web server did not stop"
+
+
+@pytest.fixture
+def live_web(web_gateway: Service, web_app: FastAPI) -> Iterator[LiveWeb]:
+    """The app on a real loopback socket (see ``serving``)."""
+    assert web_gateway.storage is not None
+    with serving(web_app) as (url, loop):
+        yield LiveWeb(url, web_gateway, web_gateway.storage, loop)
 
 
 @pytest.fixture(scope="module")
