@@ -67,9 +67,7 @@ _MEASURE = """() => {
 }"""
 
 
-def measure(
-    base: str, state: dict[str, Any], path: str, repeat: int, browser: Any
-) -> dict[str, Any]:
+def measure(base: str, state: Any, path: str, repeat: int, browser: Any) -> dict[str, Any]:
     runs = []
     for _ in range(repeat):
         context = browser.new_context(storage_state=state)
