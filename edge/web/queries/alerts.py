@@ -174,28 +174,33 @@ def evaluate(config: Config, state: GatewayState) -> list[Alert]:
             )
 
     stale_points: dict[str, list[tuple[str, float]]] = {}
+    bad_points: dict[tuple[str, str], list[tuple[str, float]]] = {}
     for row in state.latest:
         dev_id, point = str(row["device"]), str(row["point"])
         quality = str(row["quality"])
-        dev_cfg = config.devices.get(dev_id)
-        dev_field = dev_cfg.field if dev_cfg is not None else None
         if quality == "stale":
             stale_points.setdefault(dev_id, []).append((point, float(row["ts"])))
         elif quality in ("out_of_range", "invalid"):
-            add(
-                "warning",
-                "reading_quality",
-                "device",
-                dev_id,
-                f"{dev_id}.{point} reads {quality.replace('_', ' ')}",
-                _num(row.get("ts")),
-                key=point,
-                field=dev_field,
-                device=dev_id,
-                point=point,
-                quality=quality,
-                value=row.get("value"),
-            )
+            bad_points.setdefault((dev_id, quality), []).append((point, float(row["ts"])))
+    # One alert per device and kind of trouble: a battery with six unfitted
+    # cells is one problem to look at, not six.
+    for (dev_id, quality), points in bad_points.items():
+        dev_cfg = config.devices.get(dev_id)
+        names = ", ".join(p for p, _ in points)
+        add(
+            "warning",
+            "reading_quality",
+            "device",
+            dev_id,
+            f"{dev_id} {names}: {quality.replace('_', ' ')}",
+            min(ts for _, ts in points),
+            key=quality,
+            field=dev_cfg.field if dev_cfg is not None else None,
+            device=dev_id,
+            point=names,
+            quality=quality,
+            count=len(points),
+        )
     for dev_id, points in stale_points.items():
         if dev_id in silent:
             continue  # its down/probing alert already says it

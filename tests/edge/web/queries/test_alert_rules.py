@@ -184,6 +184,26 @@ def test_events_and_readings_sorted_worst_first() -> None:
     assert [a.id for a in alerts] == [
         "event:yamakawa:8",
         "event:yamakawa:7",
-        f"reading_quality:{DEVICE}:ph",
+        f"reading_quality:{DEVICE}:invalid",
     ]
     assert alerts[0].params["event"] == "disk_budget"
+
+
+def test_bad_points_of_one_device_make_one_alert_per_kind_of_trouble() -> None:
+    latest = [
+        {"device": DEVICE, "point": p, "ts": NOW - 5, "value": None, "unit": "V", "quality": q}
+        for p, q in (
+            ("cell_07", "invalid"),
+            ("cell_08", "invalid"),
+            ("ph", "out_of_range"),
+        )
+    ]
+    alerts = evaluate(village(), GatewayState(NOW, health(), latest, []))
+    quality = {a.id: a for a in alerts if a.kind == "reading_quality"}
+    assert set(quality) == {
+        f"reading_quality:{DEVICE}:invalid",
+        f"reading_quality:{DEVICE}:out_of_range",
+    }
+    invalid = quality[f"reading_quality:{DEVICE}:invalid"]
+    assert invalid.params["point"] == "cell_07, cell_08"
+    assert invalid.params["count"] == "2"
