@@ -82,6 +82,11 @@ class Marker:
     x: float
     y: float
 
+    @property
+    def label_left(self) -> bool:
+        """Names near the right edge go on the marker's left, inside the map."""
+        return self.x > WIDTH * 0.6
+
 
 @dataclass(frozen=True, slots=True)
 class StopMark:
