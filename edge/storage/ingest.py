@@ -1,4 +1,9 @@
-"""The hot path: one batch of readings becomes one transaction."""
+"""The hot path: one batch of readings becomes one transaction.
+
+The transaction also recomputes the cached summary of any hour before the
+summaries' watermark that the batch writes into (see ``summaries``); current
+readings are past the watermark, so the usual batch only reads the watermark.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from edge.storage.lean_import import Database
 from edge.storage.outbox import Outbox
 from edge.storage.quality_codes import QUALITY_TO_CODE
 from edge.storage.series import SeriesCache
+from edge.storage.summaries import resummarise
 from edge.storage.timestamps import to_ms
 from edge.storage.transaction import write_transaction
 
@@ -66,6 +72,10 @@ def write_batch(
                     latest[sid] = row
             db.conn.executemany(_INSERT_READING, rows)
             db.conn.executemany(_UPSERT_LATEST, latest.values())
+            # Late readings (and replaced ones) for hours already summarised must
+            # change those summaries in this same transaction, or a crash
+            # between the two would leave a summary that disagrees with its rows.
+            resummarise(db, ((sid, ts) for sid, ts, _, _ in rows))
             if outbox is not None and stored:
                 outbox.enqueue(db, outbox.messages.readings(stored))
     except BaseException:

@@ -4,6 +4,13 @@ Both work one hour at a time, oldest first: fold the hour's raw rows into the
 hourly rollups and delete them in one transaction (see ``rollup``). The lock is
 taken per hour, so the writer is never held up for a whole maintenance run.
 Only complete hours are folded: the current hour is still being written.
+
+Between folding for retention and for the budget, complete hours whose raw
+rows are kept are summarised into the hourly summary cache (see
+``summaries``), again one hour per transaction, advancing its watermark. The
+first run on a database full of raw rows backfills it this way, letting the
+writer in between hours. The budget comes last so it counts the summaries
+too; folding an hour frees its summaries along with its raw rows.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from edge.storage.disk_usage import used_bytes
 from edge.storage.lean_import import Database
 from edge.storage.rollup import FoldResult, fold_hour, oldest_raw_ms
 from edge.storage.stats import refresh_row_estimate
+from edge.storage.summaries import summarise_next_hour
 from edge.storage.timestamps import HOUR_MS, from_ms, hour_floor_ms
 from edge.storage.transaction import write_transaction
 
@@ -50,6 +58,8 @@ class MaintenanceReport:
     """Raw rows folded away, oldest first, to get under the disk budget."""
     used_bytes: int
     budget_bytes: int | None
+    summarised_hours: int = 0
+    """Hours newly summarised into the hourly summary cache (each for every series)."""
 
 
 @dataclass
@@ -79,6 +89,10 @@ def maintain(
             retention.pruned,
             retention.hours,
         )
+    summarised = _summarise_until(locked, hour_floor_ms(now_ms))
+    # One hour is the usual run's share; only a backfill is worth a line.
+    if summarised > 1:
+        log.info("summarised %d complete hours of raw readings", summarised)
     budget = _Tally()
     with locked() as db:
         used = used_bytes(db)
@@ -94,7 +108,21 @@ def maintain(
         pruned_budget=budget.pruned,
         used_bytes=used,
         budget_bytes=budget_bytes,
+        summarised_hours=summarised,
     )
+
+
+def _summarise_until(locked: Locked, limit_ms: int) -> int:
+    """Summarise every complete hour before ``limit_ms`` (hour-aligned) past the
+    watermark; return how many hours held raw rows."""
+    hours = 0
+    while True:
+        with locked() as db, write_transaction(db):
+            step = summarise_next_hour(db, limit_ms)
+        if step is None:
+            return hours
+        if step.hour_ms is not None:
+            hours += 1
 
 
 def _fold_until(locked: Locked, limit_ms: int) -> _Tally:

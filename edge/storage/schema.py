@@ -180,10 +180,33 @@ def _migration_3_people_and_forecast_detail(db: Database) -> None:
     db.execute("CREATE INDEX plans_status ON plans (status)")
 
 
+def _migration_4_hourly_summaries(db: Database) -> None:
+    """A cache of hourly summaries for complete hours whose raw rows are still
+    kept, so long charts read one row per hour (see ``summaries``).
+
+    It starts empty with no watermark: raw rows are read as before until
+    maintenance backfills it, an hour per transaction, so this migration stays
+    instant however much raw data the database holds.
+    """
+    db.execute(
+        """CREATE TABLE hourly_summaries (
+            series INTEGER NOT NULL REFERENCES series (id),
+            hour_ts INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            n_good INTEGER NOT NULL,
+            min REAL,
+            max REAL,
+            sum REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (series, hour_ts)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1_initial,
     _migration_2_audit,
     _migration_3_people_and_forecast_detail,
+    _migration_4_hourly_summaries,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

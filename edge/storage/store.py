@@ -201,7 +201,8 @@ class Storage:
         self, device: str, point: str, start: float, end: float
     ) -> list[HourlyRollup]:
         """One summary per hour starting in [hour of ``start``, ``end``), each hour
-        whole, combining stored rollups with raw readings not yet folded."""
+        whole, combining stored rollups, the summary cache of complete hours, and
+        raw readings not summarised yet (see ``summaries``)."""
         with self.locked() as db:
             sid = self._series.find(device, point)
             return (
@@ -325,7 +326,8 @@ class Storage:
             return events_since(db, bound_to_ms(start), severities, limit)
 
     def maintain(self, now: float) -> MaintenanceReport:
-        """Fold raw data past the retention window, then enforce the disk budget."""
+        """Fold raw data past the retention window, summarise complete hours into
+        the summary cache, then enforce the disk budget."""
         return maintain(
             self.locked,
             now_ms=to_ms(now),

@@ -5,15 +5,19 @@ from pathlib import Path
 
 import pytest
 
-from edge.storage import SCHEMA_VERSION, StorageError, migrate
+from drivers.reading import Quality, Reading
+from edge.storage import SCHEMA_VERSION, Storage, StorageError, migrate
 from edge.storage.lean_import import Database
 from edge.storage.schema import schema_version
+from edge.storage.summaries import watermark_ms
+from tests.edge.storage.summary_checks import assert_summaries_match_raw
 
 CORE_TABLES = {
     "series",
     "readings",
     "latest",
     "rollups_hourly",
+    "hourly_summaries",
     "devices",
     "forecasts",
     "orders",
@@ -144,3 +148,63 @@ def test_schema_2_plans_gain_updated_and_actor_and_forecasts_their_detail(tmp_pa
         "SELECT p50, features_used, progress, expected_harvest FROM forecasts"
     ).fetchall() == [(2.0, None, None, None)]
     assert {"users", "sessions", "api_tokens"} <= set(db.table_names())
+
+
+def test_schema_3_database_with_data_migrates_and_backfills_its_summaries(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v3.db"
+    hour = 1_750_003_200.0
+    readings = [
+        Reading("soil-1", "moisture", hour + 60 * m, float(m % 9), "%") for m in range(5 * 60)
+    ] + [Reading("soil-1", "ec", hour + 90, "probe-error", "µS/cm", Quality.STALE)]
+    # Rows as a schema-3 Kakashi stored them: raw readings and an old rollup,
+    # no summaries.
+    db = _raw(path)
+    assert migrate(db, target=3) == 3
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("INSERT INTO series (id, device, point, unit) VALUES (1, 'soil-1', 'moisture', '%')")
+    db.execute("INSERT INTO series (id, device, point, unit) VALUES (2, 'soil-1', 'ec', 'µS/cm')")
+    db.conn.executemany(
+        "INSERT INTO readings (series, ts, value, quality) VALUES (?, ?, ?, ?)",
+        [
+            (
+                1 if r.point == "moisture" else 2,
+                round(r.ts * 1000),
+                r.value,
+                0 if r.quality == "good" else 3,
+            )
+            for r in readings
+        ],
+    )
+    db.execute(
+        "INSERT INTO rollups_hourly (series, hour_ts, n, n_good, min, max, sum) "
+        "VALUES (1, 1750000000000 - 1750000000000 % 3600000, 2, 2, 1.0, 3.0, 4.0)"
+    )
+    db.close()
+
+    db = _raw(path)
+    assert migrate(db) == SCHEMA_VERSION
+    assert "hourly_summaries" in db.table_names()
+    assert db.execute("SELECT count(*) FROM hourly_summaries").fetchone() == (0,)
+    assert watermark_ms(db) is None
+    assert db.execute("SELECT count(*) FROM readings").fetchone() == (5 * 60 + 1,)
+    assert db.execute("SELECT n, n_good, sum FROM rollups_hourly").fetchall() == [(2, 2, 4.0)]
+    assert [row["key"] for row in db.query("SELECT key FROM meta WHERE key LIKE 'migration.%'")][
+        -1
+    ] == f"migration.{SCHEMA_VERSION}.applied"
+    db.close()
+
+    with Storage.open(path) as storage:
+        start, end = hour - 86_400, hour + 6 * 3600
+        before = storage.rollup_history("soil-1", "moisture", start, end)
+        assert [h.n for h in before] == [2] + [60] * 5
+        report = storage.maintain(hour + 5 * 3600 + 1800)
+        assert report.summarised_hours == 5
+        assert storage.rollup_history("soil-1", "moisture", start, end) == before
+        assert [(h.n, h.n_good) for h in storage.rollup_history("soil-1", "ec", start, end)] == [
+            (1, 0)
+        ]
+        with storage.locked() as db:
+            assert_summaries_match_raw(db)
+            assert db.execute("SELECT count(*) FROM hourly_summaries").fetchone() == (6,)
