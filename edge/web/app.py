@@ -16,6 +16,7 @@ from edge.web.api.monitoring import monitoring_api
 from edge.web.api.users import users_api
 from edge.web.auth_gate import AuthGate
 from edge.web.auth_middleware import AuthMiddleware
+from edge.web.errors import install_error_handlers
 from edge.web.i18n import LANG_COOKIE, LANGUAGES
 from edge.web.pages.account import account_pages
 from edge.web.pages.admin import admin_pages
@@ -34,6 +35,7 @@ def create_app(view: ServiceView) -> FastAPI:
     app = FastAPI(title="Kakashi gateway API", version="0.2.0")
     pages = Pages(view.site_name, view.config.site.timezone)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_error_handlers(app)
     # Sign-in for every request (edge/web/auth_middleware.py); the gate is
     # shared with the account, admin and users routes below.
     gate = AuthGate(view)

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from edge.logistics import orders as order_ops
@@ -206,39 +203,8 @@ def site_today(view: ServiceView) -> dt.date:
     return dt.datetime.now(ZoneInfo(view.config.site.timezone)).date()
 
 
-class JsonSafeErrors(APIRoute):
-    """Validation errors whose echoed input can be written as JSON.
-
-    Python's JSON reader accepts ``NaN`` and ``Infinity``; the model refuses them,
-    but FastAPI's 422 answer echoes the input, and writing a NaN as JSON fails:
-    the refusal would become a 500. Such inputs are echoed as text instead.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def safe(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                errors = [{**e, "input": _finite(e.get("input"))} for e in exc.errors()]
-                raise RequestValidationError(errors, body=exc.body) from None
-
-        return safe
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def logistics_api(view: ServiceView, pages: Pages, tracker: ProgressTracker) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["logistics"], route_class=JsonSafeErrors)
+    router = APIRouter(prefix="/api", tags=["logistics"])
     config = view.config
     tz = config.site.timezone
 
