@@ -21,15 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from edge.storage.store import Storage
-from edge.uplink.orders import (
-    Rejected,
-    check_order,
+from edge.logistics.errors import Rejected
+from edge.logistics.orders import check_order, store_order
+from edge.logistics.plans import (
+    check_budget,
     check_plan_request,
     plan_id_of,
-    store_order,
     store_plan_request,
 )
+from edge.storage.store import Storage
 from edge.uplink.payloads import dumps
 from edge.uplink.topics import COMMANDS, Topics
 
@@ -39,7 +39,11 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 """A plan request for a village fits in a few kilobytes; anything far larger is
 refused before it is parsed."""
 MAX_REQUEST_ID = 128
-TOP_KEYS = {"order": {"request_id", "order"}, "plan_request": {"request_id", "plan_id", "problem"}}
+TOP_KEYS = {
+    "order": {"request_id", "order"},
+    "plan_request": {"request_id", "plan_id", "problem", "budget_s", "dispatch"},
+}
+DISPATCH_MODES = ("auto", "confirm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +114,23 @@ class Commands:
             raise Rejected(["missing key 'problem'"])
         plan_id = plan_id_of(body.get("plan_id"))
         problem = body["problem"]
+        budget_s = None if body.get("budget_s") is None else check_budget(body["budget_s"])
+        # "auto" (the default) sends the missions once solved; "confirm" leaves the
+        # plan proposed for a coordinator to dispatch from the page.
+        dispatch = body.get("dispatch", "auto")
+        if dispatch not in DISPATCH_MODES:
+            raise Rejected([f"dispatch: expected 'auto' or 'confirm', found {dispatch!r}"[:300]])
         # The planner's checks build travel matrices: not in the event loop.
         await asyncio.to_thread(check_plan_request, problem)
-        stored = await asyncio.to_thread(store_plan_request, self._storage, plan_id, problem)
+        stored = await asyncio.to_thread(
+            store_plan_request,
+            self._storage,
+            plan_id,
+            problem,
+            dispatch="confirm" if dispatch == "confirm" else "auto",
+            budget_s=budget_s,
+            actor="mqtt",
+        )
         return {"plan": stored.id, "status": stored.status, "duplicate": stored.duplicate}
 
     def _reply(

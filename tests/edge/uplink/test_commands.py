@@ -160,6 +160,26 @@ async def test_a_plan_request_is_checked_by_the_planner_and_stored(gateway: Gate
     ]
 
 
+async def test_a_plan_request_may_ask_for_a_budget_and_a_coordinators_confirmation(
+    gateway: Gateway,
+) -> None:
+    body = {"plan_id": "p-2", "problem": PROBLEM, "budget_s": 30, "dispatch": "confirm"}
+    reply = await gateway.ask("plan_request", json.dumps(body).encode())
+    assert reply["ok"] is True, reply["errors"]
+    with gateway.storage.locked() as db:
+        [(data,)] = db.conn.execute("SELECT data FROM plans WHERE id = 'p-2'").fetchall()
+    stored = json.loads(data)
+    assert (stored["budget_s"], stored["dispatch"]) == (30, "confirm")
+    bad = {"problem": PROBLEM, "budget_s": 0, "dispatch": "later"}
+    refused = await gateway.ask("plan_request", json.dumps(bad).encode())
+    assert refused["ok"] is False
+    assert refused["errors"][0].startswith("budget_s:")
+    refused = await gateway.ask(
+        "plan_request", json.dumps({"problem": PROBLEM, "dispatch": "later"}).encode()
+    )
+    assert refused["errors"] == ["dispatch: expected 'auto' or 'confirm', found 'later'"]
+
+
 async def test_an_mqtt5_request_is_answered_on_its_response_topic(
     gateway: Gateway, mosquitto: Mosquitto
 ) -> None:
