@@ -14,6 +14,7 @@ is stored as ``failed`` with the planner's words (edge/logistics/plans.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -44,12 +45,26 @@ class PlanRequest:
 
 
 async def run_planner_worker(
-    storage: Storage, *, budget_s: float = DEFAULT_BUDGET_S, poll_s: float = POLL_S
+    storage: Storage,
+    *,
+    budget_s: float = DEFAULT_BUDGET_S,
+    poll_s: float = POLL_S,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """Solve pending requests, oldest first, one at a time, until cancelled."""
+    """Solve pending requests, oldest first, one at a time, until cancelled.
+
+    ``wake`` is set by whoever stores a request in this process (the page), so a
+    coordinator waits for the solver, not for the next poll; the poll still
+    finds requests stored by other means (MQTT commands, another process).
+    """
     while True:
         await solve_pending(storage, budget_s)
-        await asyncio.sleep(poll_s)
+        if wake is None:
+            await asyncio.sleep(poll_s)
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), poll_s)
+        wake.clear()
 
 
 async def solve_pending(storage: Storage, default_budget_s: float = DEFAULT_BUDGET_S) -> int:

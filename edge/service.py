@@ -67,6 +67,7 @@ class Service:
         self.started_ts = time.time()
         self._audits: set[asyncio.Task[None]] = set()
         self.uplink: Uplink | None = None
+        self._plan_wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event, *, shutdown_timeout_s: float = 15.0) -> bool:
         """Run until ``stop`` is set, then drain and flush. True if shutdown was clean."""
@@ -103,7 +104,11 @@ class Service:
         )
         sup.add("maintenance", self._maintain_forever, stage=1)
         # Producers of plans and forecasts: stopped with the pollers, before storage closes.
-        sup.add("planner-worker", lambda: run_planner_worker(storage), stage=0)
+        sup.add(
+            "planner-worker",
+            lambda: run_planner_worker(storage, wake=self._plan_wake),
+            stage=0,
+        )
         model_dir = Path(cfg.storage.path).parent / "models"
         sup.add("forecaster", lambda: run_forecaster(cfg, storage, model_dir), stage=0)
         if policy is not None:
@@ -171,6 +176,9 @@ class Service:
             await asyncio.sleep(MAINTENANCE_PERIOD_S)
 
     # -- ServiceView ---------------------------------------------------------
+
+    def plans_requested(self) -> None:
+        self._plan_wake.set()
 
     async def latest_readings(self) -> list[dict[str, Any]]:
         """The newest stored value of each point, flagged ``stale`` when old.

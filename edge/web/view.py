@@ -26,6 +26,10 @@ class ServiceView(Protocol):
     bus: Bus[Reading]
     """Every reading as it is polled; the page's live stream subscribes here."""
 
+    def plans_requested(self) -> None:
+        """A plan request was just stored: wake the planner worker now."""
+        ...
+
     def device_states(self) -> dict[str, dict[str, Any]]:
         """Per device: state (up, down, probing), last success, error counts, latency."""
         ...

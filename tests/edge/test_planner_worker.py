@@ -4,12 +4,14 @@ confirm (no missions queued), dispatched at once otherwise (missions queued)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
 
 from edge.config import load_config
-from edge.planner_worker import pending_requests, solve_pending, solve_request
+from edge.planner_worker import pending_requests, run_planner_worker, solve_pending, solve_request
 from edge.storage import Storage
 from edge.uplink import outbox_policy
 from edge.uplink.orders import store_plan_request
@@ -121,3 +123,32 @@ async def test_a_request_without_a_budget_gets_the_workers_and_is_dispatched(
     assert status == "dispatched"
     assert data["solved_budget_s"] == 1.0
     assert sorted(missions) == ["cart-1", "drone-1"]
+
+
+async def test_a_wake_starts_the_solve_at_once_instead_of_at_the_next_poll(
+    tmp_path: Path,
+) -> None:
+    async def solved(plan_id: str) -> str:
+        # Polls the stored status (the worker tells nothing else), bounded above.
+        async with asyncio.timeout(120):
+            while (status := _plan_row(storage, plan_id)[0]) == "requested":  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        return status
+
+    with Storage.open(tmp_path / "k.db") as storage:
+        wake = asyncio.Event()
+        store_plan_request(storage, "req-a", PROBLEM, budget_s=1)
+        worker = asyncio.create_task(
+            run_planner_worker(storage, budget_s=1.0, poll_s=3600.0, wake=wake)
+        )
+        try:
+            # The first pass solved req-a; the next poll is an hour away, so only
+            # the wake can make the worker see req-b.
+            assert await solved("req-a") == "dispatched"
+            store_plan_request(storage, "req-b", PROBLEM, budget_s=1)
+            wake.set()
+            assert await solved("req-b") == "dispatched"
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker

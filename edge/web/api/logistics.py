@@ -291,6 +291,7 @@ def logistics_api(view: ServiceView, pages: Pages, tracker: ProgressTracker) -> 
             actor=who.actor,
             now=time.time(),
         )
+        view.plans_requested()
         return plan_out(record, tz)
 
     @router.get("/plans/{plan_id}", response_model=PlanOut)

@@ -193,6 +193,7 @@ def _pages(view: ServiceView, pages: Pages, tracker: ProgressTracker) -> APIRout
             return await page(request, problem=str(e), status_code=422)
         except Conflict as e:
             return await page(request, problem=str(e), status_code=409)
+        view.plans_requested()
         return _back(msg="plan_requested", plan=record.id, anchor="plan")
 
     @router.post("/plans/{plan_id}/{action}", response_model=None)
