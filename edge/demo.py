@@ -6,24 +6,35 @@ pseudo-terminals and NMEA 0183, exactly as the village's devices would, so the
 demo exercises the same code path as a farm. Signing in needs no setup step:
 the demo admin ``demo`` gets a fresh random password at every start, printed
 next to the URL.
+
+The simulated season is played from today's date, and a fresh data directory
+first receives the season so far (the simulator's replay of its sensors from
+planting to its clock's start, ``sim.history``), so forecasts, trends and
+season charts have something to show from the first minute.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+import time
 from pathlib import Path
 
+from drivers.reading import Quality, Reading
 from edge.auth.bootstrap import demo_admin
 from edge.config import load_config
 from edge.service import Service
 from edge.storage import Storage
-from sim.process import start_demo_simulator
+from sim.process import DEMO_DATABASE, start_demo_simulator
 
 log = logging.getLogger(__name__)
 
 DEMO_USER = "demo"
+HISTORY_BATCH = 5000
+"""Readings per transaction while loading the history: few commits (each one
+fsyncs), and never the whole file in memory."""
 
 
 def _demo_password(db_path: Path) -> str:
@@ -33,12 +44,51 @@ def _demo_password(db_path: Path) -> str:
         return demo_admin(storage, DEMO_USER)
 
 
+def _has_readings(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    with Storage.open(db_path) as storage:
+        return bool(storage.latest())
+
+
+def load_history(db_path: Path, history: Path) -> int:
+    """Store the simulator's history (JSON lines of readings) in batches, unless the
+    database already holds readings; returns how many were stored."""
+    stored = 0
+    with Storage.open(db_path) as storage:
+        if storage.latest():
+            return 0  # a season already recorded here: never mix a second one into it
+        with history.open(encoding="utf-8") as lines:
+            batch: list[Reading] = []
+            for line in lines:
+                row = json.loads(line)
+                batch.append(
+                    Reading(
+                        row["device"],
+                        row["point"],
+                        float(row["ts"]),
+                        row["value"],
+                        row["unit"],
+                        Quality(row["quality"]),
+                    )
+                )
+                if len(batch) >= HISTORY_BATCH:
+                    stored += storage.write_readings(batch)
+                    batch = []
+            stored += storage.write_readings(batch)
+    return stored
+
+
 async def run_demo(web_port: int, data_dir: Path) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    sim = await start_demo_simulator(data_dir, web_port)
+    # A data directory that already recorded readings keeps its own past: the
+    # simulator need not replay the season (it would only be thrown away).
+    fresh = not await asyncio.to_thread(_has_readings, data_dir / DEMO_DATABASE)
+    began = time.perf_counter()
+    sim = await start_demo_simulator(data_dir, web_port, history=fresh)
     log.info(
         "simulated mountain village running (pid %d), control API %s",
         sim.proc.pid,
@@ -58,7 +108,20 @@ async def run_demo(web_port: int, data_dir: Path) -> int:
         if sim.config_path is None:
             raise RuntimeError("the simulator wrote no gateway configuration")
         config = await asyncio.to_thread(load_config, sim.config_path)
-        password = await asyncio.to_thread(_demo_password, Path(config.storage.path))
+        db_path = Path(config.storage.path)
+        history = sim.endpoints.get("history")
+        if history is not None:
+            loading = time.perf_counter()
+            count = await asyncio.to_thread(load_history, db_path, Path(history))
+            log.info(
+                "season so far: %d readings loaded in %.1f s (the simulator started in "
+                "%.1f s, replaying them included)",
+                count,
+                time.perf_counter() - loading,
+                loading - began,
+            )
+            await asyncio.to_thread(Path(history).unlink, missing_ok=True)
+        password = await asyncio.to_thread(_demo_password, db_path)
         clean = await Service(config, on_web_listening=announce).run(stop)
     finally:
         await sim.stop()

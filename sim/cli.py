@@ -9,6 +9,10 @@ errors exits 2 after listing them.
 ``--write-config PATH`` writes the gateway configuration for the running
 simulator before ``ready`` is printed (``--set TABLE.KEY=VALUE`` overrides
 keys in it, e.g. ``--set web.port=8081``); ``--check`` only reads the scenario.
+``--align-to-today`` moves the written planting dates (and the history's
+timestamps) by the whole days from the scenario clock's start date to today;
+``--write-history FILE`` writes the sensors' readings before the clock's start
+as JSON lines (``sim.history``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,19 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="TABLE.KEY=VALUE",
         help="override a key of the written configuration (repeatable)",
+    )
+    parser.add_argument(
+        "--align-to-today",
+        action="store_true",
+        help="move the written planting dates and history by the days from the clock's "
+        "start date to today (site time), so a gateway's wall clock sees the same season",
+    )
+    parser.add_argument(
+        "--write-history",
+        type=Path,
+        metavar="FILE",
+        help="write the soil probes' and weather stations' hourly readings from the "
+        "season's planting to the clock's start here, as JSON lines",
     )
     parser.add_argument("--endpoints", type=Path, metavar="PATH", help="also write endpoints JSON")
     parser.add_argument(
@@ -117,8 +135,10 @@ async def _serve(
     args: argparse.Namespace, scenario: Any, settings: dict[str, dict[str, Any]], ready: Any
 ) -> int:
     from sim.gateway_config import gateway_config_text
+    from sim.history import date_offset_to_today, write_history_file
     from sim.runtime import Simulation
 
+    offset_days = date_offset_to_today(scenario, time.time()) if args.align_to_today else 0
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -136,10 +156,29 @@ async def _serve(
         print(f"kakashi sim: {exc}", file=sys.stderr)
         return 1
     try:
+        if args.align_to_today:
+            endpoints["date_offset_days"] = offset_days
         if args.write_config is not None:
-            text = gateway_config_text(scenario, endpoints, settings)
+            text = gateway_config_text(scenario, endpoints, settings, date_offset_days=offset_days)
             _write_atomically(args.write_config, text)
             endpoints["config"] = str(args.write_config)
+        if args.write_history is not None:
+            began = time.perf_counter()
+            count = write_history_file(
+                args.write_history,
+                scenario,
+                seed=args.seed,
+                offset_days=offset_days,
+                # Aligned, the start's hour of day may still be ahead of the wall clock.
+                not_after=time.time() if args.align_to_today else None,
+            )
+            log.info(
+                "history: %d readings written to %s in %.1f s",
+                count,
+                args.write_history,
+                time.perf_counter() - began,
+            )
+            endpoints["history"] = str(args.write_history)
         if args.endpoints is not None:
             _write_atomically(args.endpoints, json.dumps(endpoints, indent=1) + "\n")
         print("ready " + json.dumps(endpoints, separators=(",", ":")), file=ready, flush=True)

@@ -4,12 +4,16 @@ The scenario's ``[site]``, ``[buses]``, ``[devices]`` and ``[vehicles]``
 become the gateway's, without the keys only the simulator reads; buses get
 the real TCP ports and pty paths the simulator opened; ``[gateway.*]``
 tables are copied as they are; ``settings`` (``{"web": {"port": 0}}``)
-override keys last. ``kakashi sim --write-config`` writes it;
+override keys last. ``date_offset_days`` moves the fields' planting dates
+by whole days, for a gateway that stamps the simulator's readings with a wall
+clock that many days after the scenario's (``kakashi sim --align-to-today``,
+``kakashi demo``). ``kakashi sim --write-config`` writes it;
 ``kakashi check-config`` accepts it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from typing import Any
@@ -23,12 +27,21 @@ def gateway_config_text(
     scenario: Scenario,
     endpoints: Mapping[str, Any],
     settings: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    date_offset_days: int = 0,
 ) -> str:
     site = scenario.site
+    shift = dt.timedelta(days=date_offset_days)
     out = [
         f"# Gateway configuration for the simulated scenario {scenario.name!r}\n"
         f"# ({scenario.path}), written by kakashi sim. Endpoints are the simulator's:\n"
         "# regenerate this file whenever the simulator starts on new ports or ptys.\n"
+        + (
+            f"# Planting dates are the scenario's moved {date_offset_days} days, as the\n"
+            "# simulated season is played from today's date (--align-to-today).\n"
+            if date_offset_days
+            else ""
+        )
     ]
     out.append(
         toml_out.table(
@@ -49,7 +62,7 @@ def gateway_config_text(
                     "name": field.name,
                     "crop": field.crop,
                     "area_ha": field.area_ha,
-                    "planted": field.planted,
+                    "planted": field.planted + shift,
                     "boundary": [list(p) for p in field.boundary],
                     # What the operator knows and the forecast uses (docs/forecasting.md).
                     "soil_texture": AQUACROP_SOIL.get(field.soil),

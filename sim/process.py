@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 DEMO_SCENARIO = "mountain_village.toml"
+DEMO_DATABASE = "kakashi.db"
+DEMO_HISTORY = "history.jsonl"
 START_TIMEOUT_S = 60.0
 """Starting includes spinning the fields' crop models up to the start date."""
 STOP_TIMEOUT_S = 10.0
@@ -60,18 +62,27 @@ async def start_simulator(
     seed: int | None = None,
     speed: float | None = None,
     runtime_dir: str | Path | None = None,
+    align_to_today: bool = False,
+    write_history: str | Path | None = None,
     extra_args: Sequence[str] = (),
     cwd: str | Path | None = None,
 ) -> SimulatorProcess:
     """Start ``python -m sim`` for ``scenario``; return once it printed its endpoints.
 
     ``write_config`` makes it write the gateway configuration for its endpoints
-    there, with ``settings`` (``{"web": {"port": 0}}``) overriding keys.
+    there, with ``settings`` (``{"web": {"port": 0}}``) overriding keys;
+    ``align_to_today`` moves its planting dates (and the history's timestamps)
+    to today's calendar; ``write_history`` has it write the season so far there
+    (JSON lines) before it reports ready.
     RuntimeError (with the simulator's own words) if it fails to start.
     """
     args = [sys.executable, "-m", "sim", "--scenario", str(scenario)]
     if write_config is not None:
         args += ["--write-config", str(write_config)]
+    if align_to_today:
+        args.append("--align-to-today")
+    if write_history is not None:
+        args += ["--write-history", str(write_history)]
     for table, items in (settings or {}).items():
         for key, value in items.items():
             args += ["--set", f"{table}.{key}={_toml_value(value)}"]
@@ -133,20 +144,26 @@ def demo_scenario_path() -> Path:
 
 
 async def start_demo_simulator(
-    data_dir: Path, web_port: int, *, speed: float | None = None
+    data_dir: Path, web_port: int, *, speed: float | None = None, history: bool = True
 ) -> SimulatorProcess:
     """The mountain village for ``kakashi demo``: started, with the gateway configuration
     for it written to ``data_dir/gateway.toml`` (web on 127.0.0.1:``web_port``, storage
-    in ``data_dir``). The caller loads ``config_path`` and runs the service on it."""
+    in ``data_dir/kakashi.db``). The scenario's season is played from today's date
+    (its planting dates moved by as many days as its clock start is before today), and
+    with ``history`` the sensors' readings from planting to the start are written to
+    ``data_dir/history.jsonl`` (``endpoints["history"]``). The caller loads
+    ``config_path`` and runs the service on it."""
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     return await start_simulator(
         demo_scenario_path(),
         write_config=data_dir / "gateway.toml",
         settings={
             "web": {"host": "127.0.0.1", "port": web_port},
-            "storage": {"path": str(data_dir / "kakashi.db"), "batch_wait_s": 0.5},
+            "storage": {"path": str(data_dir / DEMO_DATABASE), "batch_wait_s": 0.5},
             "logging": {"level": "info"},
         },
         speed=speed,
         runtime_dir=data_dir / "sim",
+        align_to_today=True,
+        write_history=data_dir / DEMO_HISTORY if history else None,
     )

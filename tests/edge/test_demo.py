@@ -181,6 +181,37 @@ def test_page_shows_readings_updating_in_a_real_browser(demo: Demo, chromium_pat
             browser.close()
 
 
+def test_forecasts_come_at_start_up_from_the_season_so_far(demo: Demo) -> None:
+    # The forecaster runs once at start-up (then hourly), on the history the demo
+    # loaded before the service started: no waiting for an hour or a season.
+    def forecasts() -> dict[str, dict[str, Any]]:
+        found = {f["field"]: f for f in _get_json(demo, "/api/forecasts/latest")}
+        return found if {"north-paddy", "terrace-maize"} <= set(found) else {}
+
+    latest = _wait_for(forecasts, "forecasts for the rice and maize fields")
+    assert "river-garden" not in latest, "vegetables have no yield model"
+    for field in ("north-paddy", "terrace-maize"):
+        band = latest[field]
+        assert band["p10"] is not None, band
+        assert 0 < band["p10"] <= band["p50"] <= band["p90"], band
+        assert 0 < band["progress"] < 1, band
+
+
+def test_the_season_chart_starts_at_planting(demo: Demo) -> None:
+    # Planting dates are moved onto today's calendar: the paddy is at the scenario's
+    # day 50, and its probe has hourly readings back to its planting.
+    now = time.time()
+    series = _get_json(
+        demo,
+        f"/api/readings/soil-north-1/moisture?start={now - 60 * 86400}&end={now}"
+        "&resolution=hour&max_points=2000",
+    )
+    points = series["points"]
+    assert points, series
+    season_days = (now - points[0]["ts"]) / 86400
+    assert 49 <= season_days <= 51, season_days
+
+
 # Last in this module on purpose: it ends the shared demo process.
 def test_sigterm_stops_the_demo_cleanly_and_its_simulator_with_it(demo: Demo) -> None:
     _wait_for(lambda: _soil_readings(demo), "readings")
