@@ -18,9 +18,19 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from models.context import AQUACROP_SOIL
 from sim import toml_out
 from sim.scenario import BusType, DeviceRole, Scenario
+
+# The scenario's AquaCrop soil classes as the gateway's `soil_texture` names
+# (docs/configuration.md); the simulator shares nothing with the service but
+# device profiles, so the mapping is written out here.
+SOIL_TEXTURE: dict[str, str] = {
+    "SandyLoam": "sandy_loam",
+    "Loam": "loam",
+    "ClayLoam": "clay_loam",
+    "Clay": "clay",
+    "Paddy": "paddy",
+}
 
 
 def gateway_config_text(
@@ -65,8 +75,8 @@ def gateway_config_text(
                     "planted": field.planted + shift,
                     "boundary": [list(p) for p in field.boundary],
                     # What the operator knows and the forecast uses (docs/forecasting.md).
-                    "soil_texture": AQUACROP_SOIL.get(field.soil),
-                    "irrigation": field.irrigation.value if field.soil in AQUACROP_SOIL else None,
+                    "soil_texture": SOIL_TEXTURE.get(field.soil),
+                    "irrigation": field.irrigation.value if field.soil in SOIL_TEXTURE else None,
                 },
             )
         )

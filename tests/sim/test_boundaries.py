@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import typing
 from pathlib import Path
 
 SIM = Path(__file__).resolve().parents[2] / "sim"
@@ -31,3 +32,12 @@ def test_sim_imports_nothing_from_the_service_but_profiles() -> None:
         if module.split(".")[0] in SERVICE_PACKAGES and module not in ALLOWED
     }
     assert offending == set()
+
+
+def test_the_soil_names_the_simulator_writes_are_the_gateways() -> None:
+    from edge.config.values import _SoilTexture
+    from models.context import AQUACROP_SOIL
+    from sim.gateway_config import SOIL_TEXTURE
+
+    assert SOIL_TEXTURE == AQUACROP_SOIL
+    assert set(SOIL_TEXTURE.values()) <= set(typing.get_args(_SoilTexture))
