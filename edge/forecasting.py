@@ -111,6 +111,29 @@ def field_context(field: FieldConfig) -> FieldContext | None:
     return FieldContext(field.soil_texture, field.irrigation)
 
 
+MODEL_FILE_PREFIX = "yield-"
+
+
+def model_dir_of(config: Config) -> Path:
+    """Where a site drops its own model files (hot swap): beside its database."""
+    return Path(config.storage.path).parent / "models"
+
+
+def crops_with_models(config: Config) -> set[str]:
+    """Crops a yield model file exists for (shipped, or dropped into the site's
+    model folder), judged by file name only: the page must not load onnxruntime
+    to say "no model for vegetables". A file that later fails validation is
+    reported by the forecaster."""
+    import models
+
+    shipped = Path(models.__file__).parent / "shipped"
+    crops = set()
+    for folder in (shipped, model_dir_of(config)):
+        for path in folder.glob(f"{MODEL_FILE_PREFIX}*.onnx"):
+            crops.add(path.name[len(MODEL_FILE_PREFIX) :].split("-", 1)[0])
+    return crops
+
+
 class FieldForecasts:
     """Builds the forecaster once and forecasts every field on each call."""
 

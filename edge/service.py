@@ -15,7 +15,7 @@ from drivers.modbus.write import WriteAudit
 from drivers.reading import Quality, Reading
 from edge.bus import Bus
 from edge.config import Config
-from edge.forecasting import run_forecaster
+from edge.forecasting import model_dir_of, run_forecaster
 from edge.planner_worker import run_planner_worker
 from edge.pollers import PollerSet, build_pollers
 from edge.storage import Storage, run_writer
@@ -109,7 +109,7 @@ class Service:
             lambda: run_planner_worker(storage, wake=self._plan_wake),
             stage=0,
         )
-        model_dir = Path(cfg.storage.path).parent / "models"
+        model_dir = model_dir_of(cfg)
         sup.add("forecaster", lambda: run_forecaster(cfg, storage, model_dir), stage=0)
         if policy is not None:
             # Stage 2: it stops after the writer has flushed into the outbox.

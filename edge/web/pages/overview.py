@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from edge.forecasting import crops_with_models
 from edge.web.access import Viewer
 from edge.web.i18n import choose_language
 from edge.web.pages import figures
@@ -72,8 +73,10 @@ def overview_pages(view: ServiceView, pages: Pages) -> APIRouter:
             field_summaries(view), active_alerts(view), health_summary(view), view.latest_readings()
         )
         cards = [field_card(f, now) for f in fields]
+        modelled = await asyncio.to_thread(crops_with_models, view.config)
         for card, summary in zip(cards, fields, strict=True):
             card["alerts"] = worded(summary.alerts, lang)
+            card["has_model"] = summary.crop in modelled
         context = {
             "fields": cards,
             "alerts": worded(alerts, lang),

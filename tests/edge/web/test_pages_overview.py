@@ -98,3 +98,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client_as: ClientAs) -> None:
         answer = client_as(None).get(path, headers={"Accept": "text/html"})
         assert answer.status_code in (303, 307, 302), path
         assert answer.headers["location"].startswith("/login")
+
+
+def test_a_field_whose_crop_has_no_model_says_so_instead_of_waiting(
+    web_gateway: Service, client_as: ClientAs
+) -> None:
+    assert web_gateway.storage is not None
+    fill_village_day(web_gateway.storage, time.time())
+    english = client_as(Role.VIEWER).get("/")
+    assert "No yield model for vegetables yet" in english.text
+    assert english.text.count("No yield model for") == 1, "rice and maize have models"
+    japanese = client_as(Role.VIEWER).get("/", headers={"Accept-Language": "ja"})
+    assert "野菜の収量予測モデルはまだありません" in japanese.text
