@@ -218,6 +218,8 @@ class _Replayed:
         self.device.refresh()
         bank = self.device.bank
         for point in self.points:
+            if point.is_absent(bank.get(point)):
+                continue  # as the poller: no reading for a point the unit lacks
             value, quality = point.decode(bank.get(point))
             yield HistoryReading(self.spec.id, point.name, stamp, value, point.unit, quality.value)
 

@@ -388,7 +388,10 @@ class ModbusPoller:
             state.record_error(ErrorKind.FRAME, f"{where}: {exc}", received)
             return _Read.FAILED
         for point in block.points:
-            value, quality = point.decode(block.slice_for(point, values))
+            registers = block.slice_for(point, values)
+            if point.is_absent(registers):
+                continue  # this unit has no such point (profile `absent`)
+            value, quality = point.decode(registers)
             self._emit(Reading(device.id, point.name, received, value, point.unit, quality))
         return _Read.DATA
 

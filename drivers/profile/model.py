@@ -104,6 +104,10 @@ class Point:
     unit: str = ""
     valid_range: tuple[float, float] | None = None
     invalid: tuple[int | float, ...] = ()
+    absent: tuple[int | float, ...] = ()
+    """Raw values meaning "this unit does not have the point" (a pack with fewer
+    cells than the map has room for): the poller emits nothing for it, so a
+    permanent "invalid" does not become a permanent alert."""
     writable: bool = False
     write_min: float | None = None
     write_max: float | None = None
@@ -136,6 +140,16 @@ class Point:
     def end(self) -> int:
         """One past the last address the point occupies."""
         return self.address + self.register_count
+
+    def is_absent(self, registers: Sequence[int]) -> bool:
+        """True when ``registers`` hold one of the point's ``absent`` sentinels."""
+        if not self.absent or len(registers) != self.register_count:
+            return False
+        if not self.data_type.is_numeric:
+            return False
+        raw = unpack_number(registers, self.data_type, self.byte_order, self.word_order)
+        pattern = unsigned_pattern(registers, self.byte_order, self.word_order)
+        return any(raw == s or pattern == s for s in self.absent)
 
     def decode(self, registers: Sequence[int]) -> tuple[Value, Quality]:
         """The point's value from its own registers (or its one bit, for bit tables)."""

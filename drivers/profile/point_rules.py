@@ -50,6 +50,7 @@ def point_problems(p: Point) -> list[tuple[str, str]]:
             ("offset", p.offset != 0.0),
             ("range", p.valid_range is not None),
             ("invalid", bool(p.invalid)),
+            ("absent", bool(p.absent)),
         ):
             if present:
                 out.append((key, f"only for numeric types, found type {p.data_type}"))
@@ -79,13 +80,14 @@ def _numeric_problems(p: Point) -> list[tuple[str, str]]:
         low, high = p.valid_range
         out.append(("range", f"expected low <= high, found [{low}, {high}]"))
     bits = 16 * (p.data_type.width or 1)
-    for sentinel in p.invalid:
-        if p.data_type.is_float:
-            continue
-        if not isinstance(sentinel, int):
-            out.append(("invalid", f"expected integers for type {p.data_type}, found {sentinel}"))
-        elif not -(1 << (bits - 1)) <= sentinel < (1 << bits):
-            out.append(("invalid", f"{sentinel} does not fit in {bits} bits"))
+    for key, sentinels in (("invalid", p.invalid), ("absent", p.absent)):
+        for sentinel in sentinels:
+            if p.data_type.is_float:
+                continue
+            if not isinstance(sentinel, int):
+                out.append((key, f"expected integers for type {p.data_type}, found {sentinel}"))
+            elif not -(1 << (bits - 1)) <= sentinel < (1 << bits):
+                out.append((key, f"{sentinel} does not fit in {bits} bits"))
     return out
 
 

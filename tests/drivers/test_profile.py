@@ -325,6 +325,11 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
             id="sentinel-too-wide",
         ),
         pytest.param(
+            '[points.a]\nfunction = "holding"\naddress = 0\ntype = "u16"\nabsent = [70000]\n',
+            "points.a.absent: 70000 does not fit in 16 bits",
+            id="absent-too-wide",
+        ),
+        pytest.param(
             '[points.a]\nfunction = "holding"\naddress = 0\ntype = "u16"\nword_order = "little"\n',
             "points.a.word_order: has no effect on type u16 (one register or text)",
             id="word-order-on-u16",
@@ -414,6 +419,21 @@ def test_sentinel_matches_bit_pattern_or_signed_value() -> None:
         -9998.0,
         Quality.GOOD,
     )
+
+
+def test_an_absent_sentinel_marks_a_point_the_unit_lacks_not_a_bad_value() -> None:
+    cell = point(scale=0.001, valid_range=(3.0, 4.35), absent=(0xFFFF,))
+    assert cell.is_absent([0xFFFF])
+    assert not cell.is_absent([3700])
+    assert cell.decode([3700]) == (3.7, Quality.GOOD)
+    assert not point(invalid=(0xFFFF,)).is_absent([0xFFFF]), "invalid is not absent"
+
+
+def test_the_drone_battery_map_has_no_cell_7_on_a_6s_pack() -> None:
+    battery = load_profile("kakashi_drone_battery")
+    cells = {p.name: p for p in battery.points if p.name.startswith("cell_")}
+    assert len(cells) == 12
+    assert all(p.is_absent([0xFFFF]) for p in cells.values())
 
 
 def test_float_nan_is_invalid() -> None:

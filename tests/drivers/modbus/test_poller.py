@@ -217,3 +217,47 @@ async def test_every_table_is_polled_and_decoded(tmp_path: Path, buses: Callable
         "alarm": (1.0, ""),
         "flow": (12.25, "L/min"),
     }
+
+
+ABSENT = """
+[device]
+manufacturer = "Acme"
+model = "Pack"
+protocol = "modbus"
+
+[points.cell_1]
+function = "input"
+address = 0
+type = "u16"
+scale = 0.001
+unit = "V"
+absent = [0xFFFF]
+
+[points.cell_2]
+function = "input"
+address = 1
+type = "u16"
+scale = 0.001
+unit = "V"
+absent = [0xFFFF]
+"""
+
+
+async def test_a_point_the_unit_lacks_gives_no_reading_at_all(
+    tmp_path: Path, buses: Callable[..., Bus]
+) -> None:
+    path = tmp_path / "acme_pack.toml"
+    path.write_text(ABSENT, encoding="utf-8")
+    profile = load_profile(path)
+    bank = RegisterBank(profile)
+    bank.set("cell_1", 3.7)
+    bank.set("cell_2", 65.535)  # raw 0xFFFF: no such cell in this pack
+    server = SimModbusServer({1: bank})
+    _, port = await server.start()
+    try:
+        bus = buses(port, [PolledDevice("pack", profile, 1, 0.02)])
+        await eventually(lambda: len(bus.readings) >= 3)
+    finally:
+        await server.stop()
+    assert {r.point for r in bus.readings} == {"cell_1"}
+    assert all(r.value == 3.7 for r in bus.readings)
