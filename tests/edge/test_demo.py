@@ -40,6 +40,10 @@ class Demo:
     """Signed in as the demo admin (session cookie)."""
 
 
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "overview.png"
+"""The README's picture of the page: the demo village, running."""
+
+
 def sign_in(url: str, user: str, password: str) -> httpx.Client:
     """A client signed in through the login form, as a browser would."""
     client = httpx.Client(base_url=url, timeout=10)
@@ -210,6 +214,34 @@ def test_the_season_chart_starts_at_planting(demo: Demo) -> None:
     assert points, series
     season_days = (now - points[0]["ts"]) / 86400
     assert 49 <= season_days <= 51, season_days
+
+
+def test_the_running_village_overview_is_the_readmes_screenshot(
+    demo: Demo, chromium_path: Path
+) -> None:
+    _wait_for(lambda: len(_get_json(demo, "/api/forecasts/latest")) >= 2, "forecasts")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(chromium_path),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(demo.url + "/login")
+            page.fill("#login-name", demo.user)
+            page.fill("#login-password", demo.password)
+            page.click("form.auth-form button[type=submit]")
+            expect(page.locator("form.signout")).to_be_visible()
+            # Forecast bands of the rice and the maize field, the season's sparklines
+            # and the live stream: what an operator sees when the demo is running.
+            expect(page.locator(".field-card .range")).to_have_count(2)
+            expect(page.locator(".spark path").first).to_have_attribute("d", re.compile(r"L"))
+            expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000
 
 
 # Last in this module on purpose: it ends the shared demo process.
