@@ -163,8 +163,8 @@ def test_unknown_key_lists_the_keys_and_suggests_the_closest() -> None:
     assert issue.key == "devices.soil-1.poll_intervall_s"
     assert issue.line == line_of(text, "poll_intervall_s")
     assert issue.message == (
-        "unknown key 'poll_intervall_s'; expected one of bus, depth_m, enabled, field, poll_interval_s, "
-        "profile, unit, vehicle; did you mean 'poll_interval_s'?"
+        "unknown key 'poll_intervall_s'; expected one of bus, depth_m, enabled, field, "
+        "poll_interval_s, profile, unit, vehicle; did you mean 'poll_interval_s'?"
     )
 
 
