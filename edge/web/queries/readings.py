@@ -127,38 +127,30 @@ async def reading_series(
             "resolution",
             f"raw readings are limited to {RAW_MAX_S / DAY_S:.0f} days; use hour or auto",
         )
+    points: list[RawPoint] | list[HourPoint]
     if chosen == "raw":
         rows = (
             []
             if storage is None
             else await asyncio.to_thread(storage.history, device, point, begin, stop)
         )
-        raw, bucket = thin_raw(rows, begin, stop, max_points)
-        return ReadingSeries(
-            device=device,
-            point=point,
-            unit=unit,
-            start=begin,
-            end=stop,
-            resolution="raw",
-            bucket_s=bucket,
-            points=raw,
+        points, bucket = thin_raw(rows, begin, stop, max_points)
+    else:
+        hours = (
+            []
+            if storage is None
+            else await asyncio.to_thread(storage.rollup_history, device, point, begin, stop)
         )
-    hours = (
-        []
-        if storage is None
-        else await asyncio.to_thread(storage.rollup_history, device, point, begin, stop)
-    )
-    merged, bucket = merge_hours(hours, begin, stop, max_points)
+        points, bucket = merge_hours(hours, begin, stop, max_points)
     return ReadingSeries(
         device=device,
         point=point,
         unit=unit,
         start=begin,
         end=stop,
-        resolution="hour",
+        resolution="raw" if chosen == "raw" else "hour",
         bucket_s=bucket,
-        points=merged,
+        points=points,
     )
 
 
