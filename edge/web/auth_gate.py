@@ -19,7 +19,7 @@ from edge.auth.errors import AuthError
 from edge.auth.passwords import MIN_LENGTH
 from edge.auth.ratelimit import LoginLimiter
 from edge.auth.sessions import NewSession, SessionPolicy, Sessions
-from edge.auth.tokens import Tokens
+from edge.auth.tokens import TokenInfo, Tokens
 from edge.auth.users import Users
 from edge.storage import Storage
 from edge.web.access import Principal
@@ -92,6 +92,22 @@ class AuthGate:
             actor=actor,
             data=data,
         )
+
+    async def create_token(self, user: str, label: str, who: Principal) -> tuple[TokenInfo, str]:
+        """A new API token for ``user``, audited; raises AuthError naming the field."""
+        info, token = await asyncio.to_thread(self.tokens().create, user, label)
+        await self.audit(
+            "token",
+            f"API token {info.id} created for {info.user} by {who.name}",
+            actor=who.actor,
+            data={
+                "token_id": info.id,
+                "target": info.user,
+                "action": "create",
+                "label": info.label,
+            },
+        )
+        return info, token
 
     def set_session_cookie(
         self, response: Response, conn: HTTPConnection, session: NewSession

@@ -212,20 +212,9 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
     async def create_token(body: TokenIn, who: Admin) -> TokenCreated:
         """A new API token for a user; the answer holds the token, shown only this once."""
         try:
-            info, token = await asyncio.to_thread(gate.tokens().create, body.user, body.label)
+            info, token = await gate.create_token(body.user, body.label, who)
         except AuthError as e:
             raise http_error(e) from e
-        await gate.audit(
-            "token",
-            f"API token {info.id} created for {info.user} by {who.name}",
-            actor=who.actor,
-            data={
-                "token_id": info.id,
-                "target": info.user,
-                "action": "create",
-                "label": info.label,
-            },
-        )
         return TokenCreated(**token_out(info).model_dump(), token=token)
 
     @router.delete("/tokens/{token_id}", response_model=TokenOut, responses=PROBLEMS)

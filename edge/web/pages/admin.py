@@ -212,7 +212,7 @@ def admin_pages(view: ServiceView, pages: Pages, gate: AuthGate) -> APIRouter:
         request: Request, who: Admin, user: FormText = "", label: FormText = ""
     ) -> Response:
         try:
-            info, token = await asyncio.to_thread(gate.tokens().create, user, label)
+            info, token = await gate.create_token(user, label, who)
         except AuthError as e:
             field = "user" if e.field == "name" else e.field
             return await render(
@@ -222,17 +222,6 @@ def admin_pages(view: ServiceView, pages: Pages, gate: AuthGate) -> APIRouter:
                 values={"token.user": user, "token.label": label},
                 status_code=_status(e),
             )
-        await gate.audit(
-            "token",
-            f"API token {info.id} created for {info.user} by {who.name}",
-            actor=who.actor,
-            data={
-                "token_id": info.id,
-                "target": info.user,
-                "action": "create",
-                "label": info.label,
-            },
-        )
         response = await render(
             request, who, new_token={"user": info.user, "id": info.id, "token": token}
         )
