@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 DEMO_START_TIMEOUT_S = 60
 
@@ -151,6 +151,13 @@ def test_health_reports_the_device_up_and_every_task_running(demo: Demo) -> None
     assert all(c["dropped"] == 0 for c in health["bus"]["consumers"])
 
 
+def _sign_in_form(page: Page, demo: Demo) -> None:
+    page.fill("#login-name", demo.user)
+    page.fill("#login-password", demo.password)
+    page.click("form.auth-form button[type=submit]")
+    expect(page.locator("form.signout")).to_be_visible()
+
+
 def test_page_shows_readings_updating_in_a_real_browser(demo: Demo, chromium_path: Path) -> None:
     _wait_for(lambda: _soil_readings(demo), "readings")
     with sync_playwright() as pw:
@@ -163,10 +170,7 @@ def test_page_shows_readings_updating_in_a_real_browser(demo: Demo, chromium_pat
             page.goto(demo.url + "/")
             # Not signed in: the page asks for the printed password first.
             expect(page).to_have_url(re.compile(r"/login"))
-            page.fill("#login-name", demo.user)
-            page.fill("#login-password", demo.password)
-            page.click("form.auth-form button[type=submit]")
-            expect(page.locator("form.signout")).to_be_visible()
+            _sign_in_form(page, demo)
             slots = '[data-live^="soil-north-1/"]'
             expect(page.locator(slots).first).to_be_visible()
             first = page.eval_on_selector_all(slots, "ns => ns.map(n => n.textContent).join('|')")
@@ -228,10 +232,7 @@ def test_the_running_village_overview_is_the_readmes_screenshot(
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(demo.url + "/login")
-            page.fill("#login-name", demo.user)
-            page.fill("#login-password", demo.password)
-            page.click("form.auth-form button[type=submit]")
-            expect(page.locator("form.signout")).to_be_visible()
+            _sign_in_form(page, demo)
             # Forecast bands of the rice and the maize field, the season's sparklines
             # and the live stream: what an operator sees when the demo is running.
             expect(page.locator(".field-card .range")).to_have_count(2)
