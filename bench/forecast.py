@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
 from models.daily import DailySeries  # noqa: E402
-from models.features import FEATURE_NAMES  # noqa: E402
+from models.features import FEATURE_NAMES, GROUP_COLUMNS, Group  # noqa: E402
 from models.forecaster import Forecaster  # noqa: E402
 from models.readings import SiteLocation  # noqa: E402
 from models.registry import SHIPPED_DIR, ModelRegistry  # noqa: E402
@@ -108,7 +108,8 @@ def main() -> None:
         model = registry.active(crop)
         assert model is not None
         rows = rows_within_ranges(registry, crop, RUNS)
-        rows[::3, 12:] = np.nan  # some fields without soil probes
+        probes = list(GROUP_COLUMNS[Group.SOIL_SHALLOW] + GROUP_COLUMNS[Group.SOIL_DEEP])
+        rows[::3, probes] = np.nan  # some fields without soil probes
         for i in range(100):
             model.predict_raw(rows[i : i + 1])
         for i in range(RUNS):

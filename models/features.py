@@ -7,11 +7,17 @@ window, have data; sums are then scaled up to the days that had none. A group
 short of that is missing (NaN), and the model widens its band for it. The
 calendar, temperature and ET0 groups are required: without them there is no
 forecast. Soil moisture also enters as the drop from the season's wettest
-day, in which a probe's calibration offset (a few % vol) cancels.
+day, in which a probe's calibration offset (a few % vol) cancels, and, when
+the operator gave the soil texture, as a share of that texture's available
+water. The site's latitude and the planting date place the season in its
+climate: the one thing the per-site climatology baseline knows and a model
+pooled over sites otherwise does not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,6 +41,19 @@ HEAT_C = 35.0
 """Daily maximum counted as a heat day: above it pollination of maize and rice suffers."""
 MIN_DAYS = 7
 """No forecast before a week of the season has been seen."""
+DRY_SHARE = 0.5
+"""A probe day counts as dry below this share of the texture's available water:
+AquaCrop's maize and wheat close their stomata from about half of it depleted."""
+NEAR_SITE_DEG = 1.0
+"""The location group is used only at a site within this many degrees of latitude
+of a site the model was trained on: a model pooled over a few sites has learnt
+those sites' climates, not the climate of the latitudes between them (held out
+whole, Tunis wheat was forecast worse with its latitude than without it)."""
+SEASON_ORIGIN: dict[bool, tuple[int, int]] = {True: (2, 1), False: (8, 1)}
+"""(month, day) the planting day is counted from, north (True) and south of the
+equator: a late-winter day on which none of the trained crops is sown, so each
+sowing window is one unbroken range (rabi rice sown 20 Dec-20 Jan included) and
+the same season has about the same value in both hemispheres."""
 
 
 class Group(StrEnum):
@@ -46,6 +65,7 @@ class Group(StrEnum):
     SOIL_SHALLOW = "soil_shallow"
     SOIL_DEEP = "soil_deep"
     FIELD = "field"
+    LOCATION = "location"
 
 
 REQUIRED_GROUPS: frozenset[Group] = frozenset({Group.CALENDAR, Group.TEMPERATURE, Group.ET0})
@@ -55,6 +75,7 @@ OPTIONAL_GROUPS: tuple[Group, ...] = (
     Group.SOIL_SHALLOW,
     Group.SOIL_DEEP,
     Group.FIELD,
+    Group.LOCATION,
 )
 
 
@@ -67,6 +88,8 @@ class FeatureSpec:
     hi: float
     """Physical bounds; the model file declares the narrower range it was trained on."""
     description: str
+    needs: Group | None = None
+    """A second group the feature is computed from: missing when either is."""
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -108,11 +131,59 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "irrigation_trigger", "%", Group.FIELD, 0, 100, "irrigate below this % of available water"
     ),
+    # The probes read against the texture's own wilting point and field capacity:
+    # 25 % vol is wet for a sandy loam and near wilting for a clay loam.
+    FeatureSpec(
+        "sm_shallow_aw",
+        "%",
+        Group.SOIL_SHALLOW,
+        -300,
+        400,
+        "15 cm, last 7 d, as % of available water (0 wilting point, 100 field capacity)",
+        Group.FIELD,
+    ),
+    FeatureSpec(
+        "sm_deep_aw",
+        "%",
+        Group.SOIL_DEEP,
+        -300,
+        400,
+        "45 cm, last 7 d, as % of available water",
+        Group.FIELD,
+    ),
+    FeatureSpec(
+        "sm_shallow_dry_days",
+        "d",
+        Group.SOIL_SHALLOW,
+        0,
+        400,
+        "days with 15 cm below half the available water",
+        Group.FIELD,
+    ),
+    FeatureSpec(
+        "sm_deep_dry_days",
+        "d",
+        Group.SOIL_DEEP,
+        0,
+        400,
+        "days with 45 cm below half the available water",
+        Group.FIELD,
+    ),
+    FeatureSpec("latitude_abs", "°", Group.LOCATION, 0, 90, "site latitude, north or south"),
+    FeatureSpec(
+        "planting_day",
+        "d",
+        Group.LOCATION,
+        0,
+        366,
+        "planting date as days since 1 Feb (north) or 1 Aug (south)",
+    ),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 GROUP_COLUMNS: dict[Group, tuple[int, ...]] = {
-    g: tuple(i for i, f in enumerate(FEATURES) if f.group is g) for g in Group
+    g: tuple(i for i, f in enumerate(FEATURES) if g in (f.group, f.needs)) for g in Group
 }
+"""Columns that go missing with each group (a feature of two groups is under both)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,14 +278,37 @@ def _drop_from_wettest(values: FloatArray) -> FloatArray:
     return result
 
 
+def planting_day(planted: dt.date, latitude: float) -> float:
+    """Days from the hemisphere's ``SEASON_ORIGIN`` to the planting date (0..365)."""
+    month, day = SEASON_ORIGIN[latitude >= 0.0]
+    origin = dt.date(planted.year, month, day)
+    if origin > planted:
+        origin = dt.date(planted.year - 1, month, day)
+    return float((planted - origin).days)
+
+
+def near_a_training_site(latitude: float, trained: Iterable[float]) -> bool:
+    """Whether a model trained at sites of latitudes ``trained`` knows this site's climate."""
+    return any(abs(latitude - t) <= NEAR_SITE_DEG for t in trained)
+
+
+def _available_water(values: FloatArray, wp: float, fc: float) -> FloatArray:
+    """Volumetric moisture as % of the texture's available water (may leave 0..100:
+    a probe's offset, or standing water above field capacity)."""
+    result: FloatArray = 100.0 * (values - wp) / (fc - wp)
+    return result
+
+
 def season_features(
     series: DailySeries,
     crop: CropSpec,
     days: npt.ArrayLike,
     context: FieldContext | None = None,
+    latitude: float | None = None,
 ) -> FeatureRows:
     """Features on each of ``days`` (1 <= D <= series.days); ``context`` if the operator
-    gave the field's soil and irrigation practice."""
+    gave the field's soil and irrigation practice; ``latitude`` of the site (degrees,
+    south negative), without which the location group is missing."""
     d = np.asarray(days, dtype=np.int64)
     if d.ndim != 1 or d.size == 0:
         raise ValueError(f"days must be a non-empty 1-d list, got shape {d.shape}")
@@ -251,8 +345,15 @@ def season_features(
         Group.SOIL_SHALLOW: shallow.covered(d, SOIL_RECENT_DAYS),
         Group.SOIL_DEEP: deep.covered(d, SOIL_RECENT_DAYS),
         Group.FIELD: np.full(d.size, context is not None),
+        Group.LOCATION: np.full(d.size, latitude is not None),
     }
     wp, fc, trigger = context.values() if context is not None else (np.nan,) * 3
+    # NaN without a context: the FIELD mask below removes them as well.
+    shallow_aw = _available_water(series.sm_shallow, wp, fc)
+    deep_aw = _available_water(series.sm_deep, wp, fc)
+    shallow_dry = _Prefix.of(np.where(np.isnan(shallow_aw), np.nan, shallow_aw < 100 * DRY_SHARE))
+    deep_dry = _Prefix.of(np.where(np.isnan(deep_aw), np.nan, deep_aw < 100 * DRY_SHARE))
+    lat = np.nan if latitude is None else latitude
     columns: dict[str, FloatArray] = {
         "days_since_planting": d.astype(np.float64),
         "gdd_cum": np.where(temperature_ok, gdd.scaled_sum(d), np.nan),
@@ -288,6 +389,14 @@ def season_features(
         "soil_wp": np.full(d.size, wp),
         "soil_fc": np.full(d.size, fc),
         "irrigation_trigger": np.full(d.size, trigger),
+        "sm_shallow_aw": _Prefix.of(shallow_aw).mean(d, SOIL_RECENT_DAYS),
+        "sm_deep_aw": _Prefix.of(deep_aw).mean(d, SOIL_RECENT_DAYS),
+        "sm_shallow_dry_days": shallow_dry.scaled_sum(d),
+        "sm_deep_dry_days": deep_dry.scaled_sum(d),
+        "latitude_abs": np.full(d.size, abs(lat)),
+        "planting_day": np.full(
+            d.size, np.nan if latitude is None else planting_day(series.planted, latitude)
+        ),
     }
     values = np.column_stack([columns[name] for name in FEATURE_NAMES])
     mask = np.column_stack([available[g] for g in Group])

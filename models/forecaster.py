@@ -24,9 +24,11 @@ from models.features import (
     FEATURES,
     GROUP_COLUMNS,
     MIN_DAYS,
+    NEAR_SITE_DEG,
     RECENT_DAYS,
     REQUIRED_GROUPS,
     Group,
+    near_a_training_site,
     season_features,
 )
 from models.forecast import Forecast, ForecastOutcome
@@ -112,7 +114,7 @@ class Forecaster:
                 None, (f"field {field}: {series.days} days of season, need {MIN_DAYS}",)
             )
         spec = CROPS[crop]
-        rows = season_features(series, spec, [series.days], context)
+        rows = season_features(series, spec, [series.days], context, self.site.lat)
         groups = set(rows.groups_at(0))
         missing = REQUIRED_GROUPS - groups
         if missing:
@@ -127,11 +129,14 @@ class Forecaster:
             )
         x = rows.values[0].copy()
         absent = (set(Group) - REQUIRED_GROUPS) - groups
+        far = _drop_unknown_location(field, model, x, groups, self.site.lat)
         checked = _check_ranges(field, model, x, groups)
         if isinstance(checked, str):
             return ForecastOutcome(None, (checked,))
         notes = (
-            tuple(f"field {field}: {_MISSING[g]}; band widened" for g in sorted(absent)) + checked
+            tuple(f"field {field}: {_MISSING[g]}; band widened" for g in sorted(absent))
+            + far
+            + checked
         )
         raw = model.predict_raw(x[np.newaxis, :].astype(np.float32))[0]
         gdd = float(x[FEATURE_NAMES.index("gdd_cum")])
@@ -161,7 +166,29 @@ _MISSING: dict[Group, str] = {
     Group.IRRIGATION: "no usable irrigation meter data",
     Group.SOIL_SHALLOW: "no usable 15 cm soil moisture",
     Group.SOIL_DEEP: "no usable 45 cm soil moisture",
+    Group.LOCATION: "site latitude not known",
 }
+
+
+def _drop_unknown_location(
+    field: str, model: LoadedModel, x: npt.NDArray[np.float64], groups: set[Group], lat: float
+) -> tuple[str, ...]:
+    """Remove the location group (in place) unless the site is near one the model was
+    trained at; a file that does not list its sites' latitudes is trusted."""
+    trained = model.info.training_data.get("site_latitudes")
+    if Group.LOCATION not in groups or not isinstance(trained, dict):
+        return ()
+    latitudes = [float(v) for v in trained.values()]
+    if near_a_training_site(lat, latitudes):
+        return ()
+    x[list(GROUP_COLUMNS[Group.LOCATION])] = np.nan
+    groups.discard(Group.LOCATION)
+    sites = ", ".join(f"{name} {float(v):.1f}" for name, v in sorted(trained.items()))
+    return (
+        f"field {field}: the site's latitude {lat:.1f}° is more than {NEAR_SITE_DEG:g}° from "
+        f"every site {model.info.label} was trained at ({sites}); location not used, "
+        "band widened",
+    )
 
 
 def _check_ranges(

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from models.context import AQUACROP_SOIL, FieldContext
 from models.crops import crop_spec
 from models.features import MIN_DAYS, season_features
-from models.training.scenarios import DatasetConfig, Season
+from models.training.scenarios import SITES, DatasetConfig, Season
 from models.training.seasons import SEASON_COLUMNS, SeasonStore
 from models.training.sensors import observe, season_rng
 
@@ -55,7 +55,8 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
     length = int(store.length[i])
     days, tags = sample_days(length, rng, config.random_days)
     context = FieldContext(AQUACROP_SOIL[season.soil], season.strategy.value)
-    rows = season_features(observed, crop_spec(store.crop), days, context)
+    latitude = SITES[season.site].lat
+    rows = season_features(observed, crop_spec(store.crop), days, context, latitude)
     return SeasonRows(
         season,
         float(store.yield_t_ha[i]),

@@ -30,13 +30,21 @@ import numpy.typing as npt
 
 from models.calibration import ALL_PATTERNS, FULL_PATTERN, Calibration, pattern_key
 from models.crops import CropSpec, crop_spec
-from models.features import FEATURE_NAMES
+from models.features import (
+    FEATURE_NAMES,
+    FEATURES,
+    GROUP_COLUMNS,
+    NEAR_SITE_DEG,
+    OPTIONAL_GROUPS,
+    Group,
+    near_a_training_site,
+)
 from models.training.conformal import calibrate
 from models.training.dataset import Dataset, featurize
 from models.training.evaluate import climatology as climatology_of
 from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
-from models.training.scenarios import DatasetConfig
+from models.training.scenarios import SITES, DatasetConfig
 from models.training.seasons import SeasonStore, dataset_path, store_seed
 from models.training.split import YearSplit, campaigns, split_years
 
@@ -87,6 +95,21 @@ def _calibrate(
     return calibrate(raw, y, progress, folds)
 
 
+def gateway_view(x: FloatArray, lo: FloatArray, hi: FloatArray, location_known: bool) -> FloatArray:
+    """``x`` as the forecaster feeds it to a model trained on the range lo..hi: the
+    location group removed unless the site is near a training site, and an optional
+    group with a value outside the range removed (a probe wetter than any in training)."""
+    out = x.copy()
+    if not location_known:
+        out[:, list(GROUP_COLUMNS[Group.LOCATION])] = np.nan
+    for g in OPTIONAL_GROUPS:
+        own = [i for i, f in enumerate(FEATURES) if f.group is g]
+        with np.errstate(invalid="ignore"):
+            outside = np.any((x[:, own] < lo[own]) | (x[:, own] > hi[own]), axis=1)
+        out[np.ix_(outside, np.asarray(GROUP_COLUMNS[g], dtype=np.int64))] = np.nan
+    return out
+
+
 def _held_out_sites(
     data: Dataset, split: YearSplit, years: npt.NDArray[np.int64], params: BoostParams
 ) -> dict[str, Any]:
@@ -104,7 +127,9 @@ def _held_out_sites(
         fit_rows = (site_of_row != site) & ~test_row
         eval_rows = (site_of_row == site) & test_row & (data.row_eval > 0)
         model = fit_quantiles(x[fit_rows], y[fit_rows], params, quantiles=(0.5,))
-        p50 = model.predict(x[eval_rows])[:, 0]
+        lo, hi = np.nanmin(x[fit_rows], axis=0), np.nanmax(x[fit_rows], axis=0)
+        known = near_a_training_site(SITES[site].lat, [SITES[s].lat for s in sites if s != site])
+        p50 = model.predict(gateway_view(x[eval_rows], lo, hi, known))[:, 0]
         base = climatology_of(
             [row_keys[i] for i in np.flatnonzero(fit_rows)],
             y[fit_rows],
@@ -189,6 +214,12 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
     lo_r = np.nanmin(train_x, axis=0)
     hi_r = np.nanmax(train_x, axis=0)
     ranges = {n: (float(a), float(b)) for n, a, b in zip(FEATURE_NAMES, lo_r, hi_r, strict=True)}
+    # Latitude is judged by nearness to a training site (the forecaster's
+    # NEAR_SITE_DEG), not by the span between the extreme sites: widen its range
+    # by that much, or a gateway a little poleward of the outermost site (or at
+    # rice's one site, whose range is a single float32-rounded value) loses it.
+    lo_lat, hi_lat = ranges["latitude_abs"]
+    ranges["latitude_abs"] = (max(lo_lat - NEAR_SITE_DEG, 0.0), min(hi_lat + NEAR_SITE_DEG, 90.0))
     info = data.season_info
     training_data = {
         "description": (
@@ -198,6 +229,8 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         ),
         "sha256": data.digest(),
         "seasons": int(data.season_yield.size),
+        # The forecaster uses a site's location only near one of these.
+        "site_latitudes": {s: SITES[s].lat for s in sorted(set(info["site"]))},
         "rows": int(data.features.shape[0]),
         "yield_t_ha": [float(data.season_yield.min()), float(data.season_yield.max())],
     }

@@ -44,4 +44,4 @@ def test_a_table_missing_a_sensor_set_is_refused() -> None:
 
 def test_pattern_names_are_stable() -> None:
     assert pattern_key(frozenset()) == "weather_only"
-    assert pattern_key(FULL_PATTERN) == "rain+irrigation+soil_shallow+soil_deep+field"
+    assert pattern_key(FULL_PATTERN) == "rain+irrigation+soil_shallow+soil_deep+field+location"

@@ -30,11 +30,11 @@ def test_subcommands_are_registered_with_their_handlers() -> None:
 
 
 def test_info_prints_the_evaluation_of_a_shipped_model(capsys: pytest.CaptureFixture[str]) -> None:
-    path = SHIPPED_DIR / "yield-maize-1.0.0.onnx"
+    path = SHIPPED_DIR / "yield-maize-1.1.0.onnx"
     args = _parse("info", str(path))
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "kakashi-yield-maize@1.0.0" in out
+    assert "kakashi-yield-maize@1.1.0" in out
     assert "60%: RMSE" in out
     assert "days_since_planting" in out
 

@@ -9,7 +9,7 @@ import pytest
 from models.context import FieldContext
 from models.crops import crop_spec
 from models.daily import DailySeries
-from models.features import FEATURE_NAMES, Group, season_features
+from models.features import FEATURE_NAMES, Group, planting_day, season_features
 
 PLANTED = dt.date(2024, 5, 1)
 
@@ -33,7 +33,7 @@ def _value(rows: object, name: str, row: int = 0) -> float:
 
 def test_season_to_date_values_use_days_before_d_only() -> None:
     context = FieldContext("loam", "deficit")
-    rows = season_features(_series(), crop_spec("maize"), [20, 40], context)
+    rows = season_features(_series(), crop_spec("maize"), [20, 40], context, 40.4)
     assert _value(rows, "days_since_planting") == 20
     assert _value(rows, "gdd_cum") == pytest.approx(20 * 7.0)  # mean 15 - base 8
     assert _value(rows, "et0_cum") == pytest.approx(80.0)
@@ -84,3 +84,34 @@ def test_a_sensor_silent_for_the_last_week_is_missing_even_with_good_coverage() 
 def test_days_outside_the_series_are_refused() -> None:
     with pytest.raises(ValueError, match=r"within 1\.\.40"):
         season_features(_series(), crop_spec("maize"), [41])
+
+
+def test_probes_are_also_read_against_the_soil_textures_available_water() -> None:
+    # Loam: wilting point 15 %, field capacity 31 %; the 15 cm probe dries from 30 to 20 %.
+    context = FieldContext("loam", "deficit")
+    rows = season_features(_series(), crop_spec("maize"), [40], context)
+    recent = np.linspace(30.0, 20.0, 40)[33:40].mean()
+    assert _value(rows, "sm_shallow_aw") == pytest.approx(100 * (recent - 15) / 16)
+    # Below half the available water (23 %) from day 28 on: 12 of the 40 days.
+    assert _value(rows, "sm_shallow_dry_days") == pytest.approx(12.0)
+    assert _value(rows, "sm_deep_dry_days") == 0.0  # 25 % all season
+    without = season_features(_series(), crop_spec("maize"), [40])
+    assert np.isnan(_value(without, "sm_shallow_aw"))  # no texture, no available water
+    assert not np.isnan(_value(without, "sm_shallow_mean"))
+
+
+def test_location_is_latitude_and_a_planting_day_that_means_the_same_season_north_and_south() -> (
+    None
+):
+    rows = season_features(_series(), crop_spec("maize"), [20], latitude=-31.4)
+    assert _value(rows, "latitude_abs") == pytest.approx(31.4)
+    assert Group.LOCATION in rows.groups_at(0)
+    assert Group.LOCATION not in season_features(_series(), crop_spec("maize"), [20]).groups_at(0)
+    # Sown six months apart in opposite hemispheres: the same season, about the same value.
+    north, south = (
+        planting_day(dt.date(2024, 5, 1), 40.0),
+        planting_day(dt.date(2024, 11, 1), -31.0),
+    )
+    assert (north, south) == (90.0, 92.0)
+    # Rabi rice sown either side of New Year stays one unbroken range.
+    assert planting_day(dt.date(2024, 12, 20), 17.4) < planting_day(dt.date(2025, 1, 20), 17.4)

@@ -17,6 +17,7 @@ from models.forecaster import FieldInput, Forecaster
 from models.hourly import hourly_from_raw
 from models.readings import FieldSensors, SiteLocation
 from models.registry import SHIPPED_DIR, ModelRegistry
+from models.training.scenarios import SITES
 from tests.models.conftest import DATA
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC).timestamp()
@@ -24,10 +25,22 @@ CROPS = ("maize", "wheat", "rice")
 
 
 @cache
-def _forecaster() -> Forecaster:
+def _registry() -> ModelRegistry:
     registry = ModelRegistry([SHIPPED_DIR])
     registry.refresh()
-    return Forecaster(registry, SiteLocation(lat=40.0))
+    return registry
+
+
+@cache
+def _forecaster(lat: float = 40.4) -> Forecaster:
+    """A gateway at ``lat`` (default: Champion, Nebraska, a maize training site)."""
+    return Forecaster(_registry(), SiteLocation(lat=lat))
+
+
+@cache
+def _site(crop: str, n: int) -> str:
+    with np.load(DATA / "seasons.npz") as z:
+        return str(z[f"{crop}_{n}_meta"][3])
 
 
 @cache
@@ -58,10 +71,13 @@ def test_held_out_seasons_stay_within_the_documented_error(crop: str) -> None:
     """At 60 % of the season the error over six held-out seasons is at most twice the
     RMSE documented in the model file (six seasons are a small sample of it)."""
     errors = []
-    for series, context, actual in _seasons(crop):
-        outcome = _forecaster().forecast_series("f", crop, _at(series, 0.6), NOW, context)
+    for n, (series, context, actual) in enumerate(_seasons(crop)):
+        # Each season is forecast by a gateway at its own site, as in training.
+        gateway = _forecaster(SITES[_site(crop, n)].lat)
+        outcome = gateway.forecast_series("f", crop, _at(series, 0.6), NOW, context)
         fc = outcome.forecast
         assert fc is not None, outcome.notes
+        assert "latitude_abs" in fc.features_used
         assert fc.p10 <= fc.p50 <= fc.p90
         assert fc.model_version.startswith(f"kakashi-yield-{crop}@")
         errors.append(fc.p50 - actual)
@@ -80,6 +96,21 @@ def test_a_missing_soil_probe_widens_the_band_and_says_so() -> None:
     assert outcome.forecast.p90 - outcome.forecast.p10 > full.p90 - full.p10
     assert "sm_shallow_mean" not in outcome.forecast.features_used
     assert any("15 cm soil moisture" in n for n in outcome.notes)
+
+
+def test_a_site_far_from_every_training_site_is_forecast_without_its_location() -> None:
+    """The model knows the climate of the sites it was trained at, not of the
+    latitudes between them: elsewhere the location group is left out and said so."""
+    series, context, _ = _seasons("maize")[3]
+    mid = _at(series, 0.6)
+    home = SITES[_site("maize", 3)].lat
+    near = _forecaster(home + 0.5).forecast_series("f", "maize", mid, NOW, context).forecast
+    outcome = _forecaster(home + 8.0).forecast_series("f", "maize", mid, NOW, context)
+    assert near is not None
+    assert outcome.forecast is not None
+    assert "latitude_abs" in near.features_used
+    assert "latitude_abs" not in outcome.forecast.features_used
+    assert any(f"{home + 8.0:.1f}°" in n and "location not used" in n for n in outcome.notes)
 
 
 def test_without_temperature_there_is_no_forecast() -> None:
