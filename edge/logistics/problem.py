@@ -29,9 +29,9 @@ SHIFT_START_S = 6 * 3600
 SHIFT_END_S = 19 * 3600
 MIN_SHIFT_S = 3600
 """With less than an hour of today's shift left, the plan is for tomorrow."""
-PAIR_SEP = "@"
+PAIR_SEP = "/"
 """A pickup bound for a collection point becomes a pair: the pickup, and a
-delivery ``<order>@<site>`` there (vehicles end at their depot, so an unpaired
+delivery ``<order>/<site>`` there (vehicles end at their depot, so an unpaired
 pickup could only go to a depot)."""
 
 # Drone energy defaults (Dorling et al. model, docs/planner.md): the configuration

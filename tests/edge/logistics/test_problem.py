@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ def with_roads(village: Config, tmp_path: Path) -> Config:
     path.write_text(json.dumps(ROADS))
     site = village.site.model_copy(update={"roads": path})
     return village.model_copy(update={"site": site})
+
+
+MISSION_ID = re.compile(r"[A-Za-z0-9_.:/-]{1,64}")
+"""Ids in a mission, as the simulator's reader (sim/mission.py) and a vehicle accept them."""
 
 
 def order(storage: Storage, village: Config, **values: Any) -> ops.Order:
@@ -79,11 +84,15 @@ def test_the_village_becomes_a_problem_the_planner_accepts(
     assert zone["polygon"][0] == [33.5672, 133.5222], "[lon, lat] in the file, [lat, lon] here"
     assert problem["roads"] == ROADS, "inline: the request stands alone"
     # The maize goes to the collection point, where no vehicle ends: a pair.
-    assert problem["pairs"] == [{"pickup": maize.id, "delivery": f"{maize.id}@ja-coop"}]
+    assert problem["pairs"] == [{"pickup": maize.id, "delivery": f"{maize.id}/ja-coop"}]
     partner = problem["stops"][-1]
     assert partner["location"] == [33.5655, 133.5238]
     assert "site" not in problem["stops"][1]
     validate(problem_from_dict(problem))
+    # Stop ids travel on in the vehicles' missions: each must be one the mission
+    # contract (docs/simulator.md) accepts, or the vehicle refuses its mission.
+    for stop in problem["stops"]:
+        assert MISSION_ID.fullmatch(stop["id"]), stop["id"]
 
 
 def test_an_order_no_vehicle_can_carry_is_left_out_with_the_planners_reason(
