@@ -16,6 +16,7 @@ season charts have something to show from the first minute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from drivers.reading import Quality, Reading
 from edge.auth.bootstrap import demo_admin
-from edge.config import load_config
+from edge.config import Config, load_config
+from edge.demo_missions import relay_missions
 from edge.service import Service
 from edge.storage import Storage
 from sim.process import DEMO_DATABASE, start_demo_simulator
@@ -32,6 +34,9 @@ from sim.process import DEMO_DATABASE, start_demo_simulator
 log = logging.getLogger(__name__)
 
 DEMO_USER = "demo"
+DEMO_ORDERS = Path(__file__).resolve().parent.parent / "examples" / "demo_orders.json"
+"""Residents' deliveries the village starts with, so a coordinator has something
+to plan (the install is editable, as for the scenario: scripts/lib.sh)."""
 HISTORY_BATCH = 5000
 """Readings per transaction while loading the history: few commits (each one
 fsyncs), and never the whole file in memory."""
@@ -49,6 +54,21 @@ def _has_readings(db_path: Path) -> bool:
         return False
     with Storage.open(db_path) as storage:
         return bool(storage.latest())
+
+
+def load_demo_orders(config: Config, orders_file: Path = DEMO_ORDERS) -> int:
+    """Store the demo's sample orders, each checked as any order from outside is;
+    returns how many were new."""
+    from edge.logistics.orders import check_order, configured_sites, store_order
+
+    orders = json.loads(orders_file.read_text(encoding="utf-8"))["orders"]
+    sites = configured_sites(config)
+    stored = 0
+    with Storage.open(Path(config.storage.path)) as storage:
+        for order in orders:
+            check_order(order, sites, set(config.vehicles))
+            stored += not store_order(storage, order).duplicate
+    return stored
 
 
 def load_history(db_path: Path, history: Path) -> int:
@@ -121,8 +141,18 @@ async def run_demo(web_port: int, data_dir: Path) -> int:
                 loading - began,
             )
             await asyncio.to_thread(Path(history).unlink, missing_ok=True)
+        if fresh:
+            orders = await asyncio.to_thread(load_demo_orders, config)
+            log.info("demo: %d residents' orders waiting on the logistics page", orders)
         password = await asyncio.to_thread(_demo_password, db_path)
-        clean = await Service(config, on_web_listening=announce).run(stop)
+        # No broker in the demo: dispatched missions go to the simulator directly.
+        relay = asyncio.create_task(relay_missions(db_path, sim.control_url, config.vehicles))
+        try:
+            clean = await Service(config, on_web_listening=announce).run(stop)
+        finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
     finally:
         await sim.stop()
     return 0 if clean else 1

@@ -61,6 +61,8 @@ def gateway_config_text(
                 "name": site.name,
                 "timezone": site.timezone,
                 "location": {"lat": site.location.lat, "lon": site.location.lon},
+                # The lanes the simulated carts drive, so the gateway plans on them too.
+                "roads": None if scenario.roads is None else str(scenario.roads.geojson),
             },
         )
     )

@@ -220,6 +220,45 @@ def test_the_season_chart_starts_at_planting(demo: Demo) -> None:
     assert 49 <= season_days <= 51, season_days
 
 
+def test_the_villages_orders_wait_on_the_logistics_page(demo: Demo) -> None:
+    orders = {o["id"]: o for o in _get_json(demo, "/api/orders")}
+    demo_orders = {oid for oid in orders if oid.startswith("demo-")}
+    assert len(demo_orders) == 5, sorted(orders)
+    assert orders["demo-sato"]["status"] == "new"
+
+
+def _csrf(demo: Demo) -> str:
+    page = demo.http.get("/logistics")
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert found, "the signed-in page carries its CSRF token for scripts"
+    return found.group(1)
+
+
+def test_a_plan_dispatched_on_the_page_sets_the_simulated_cart_moving(demo: Demo) -> None:
+    # No broker in the demo: the relay hands the missions to the simulator.
+    headers = {"X-CSRF-Token": _csrf(demo)}
+    asked = demo.http.post("/api/plans", json={"budget_s": 3}, headers=headers)
+    assert asked.status_code == 202, asked.text
+    plan_id = asked.json()["id"]
+
+    def settled() -> dict[str, Any] | None:
+        plan: dict[str, Any] = _get_json(demo, f"/api/plans/{plan_id}")
+        return plan if plan["status"] != "requested" else None
+
+    plan = _wait_for(settled, "the planner to answer", attempts=1200)
+    assert plan["status"] == "proposed", plan
+    sent = demo.http.post(f"/api/plans/{plan_id}/dispatch", headers=headers)
+    assert sent.status_code == 200, sent.text
+
+    def cart_speed() -> float:
+        for row in _get_json(demo, "/api/readings/latest"):
+            if (row["device"], row["point"]) == ("cart-1-controller", "speed"):
+                return float(row["value"] or 0.0)
+        return 0.0
+
+    assert _wait_for(lambda: cart_speed() > 0.1, "the cart to drive off") > 0.1
+
+
 def test_the_running_village_overview_is_the_readmes_screenshot(
     demo: Demo, chromium_path: Path
 ) -> None:

@@ -43,6 +43,11 @@ def test_a_shipped_scenario_makes_a_configuration_the_gateway_accepts(path: Path
     assert set(config.devices) == set(scenario.devices)
     assert set(config.vehicles) == set(scenario.vehicles)
     assert config.web.port == 0
+    # The gateway plans carts on the lanes the simulated carts drive: a stop the
+    # simulator would refuse as off-road is one the planner leaves out first.
+    assert scenario.roads is not None
+    assert config.site.roads == scenario.roads.geojson
+    assert set(config.site.no_fly_zones) == set(scenario.site.no_fly_zones)
 
 
 def test_the_mountain_village_is_the_place_of_the_village_example() -> None:
