@@ -120,11 +120,27 @@ def field_pages(view: ServiceView, pages: Pages) -> APIRouter:
         devices = await asyncio.gather(*(device_summary(view, d) for d in summary.devices))
         charts: list[dict[str, Any]] = []
         sensors: list[dict[str, Any]] = []
+        several = len(devices) > 1
         for dev in devices:
+            depth = view.config.devices[dev.id].depth_m if dev.id in view.config.devices else None
+            # With two probes in a field, "Soil moisture" twice says nothing: name
+            # the probe and its depth.
+            source = (dev.id + (f" · {depth * 100:.0f} cm" if depth else "")) if several else ""
             for p in dev.points:
                 sensors.append({"device": dev.id, **p.model_dump()})
                 if p.unit not in SKIP_UNITS and isinstance(p.value, int | float):
-                    charts.append({"device": dev.id, "point": p.point, "unit": p.unit})
+                    charts.append(
+                        {
+                            "device": dev.id,
+                            "point": p.point,
+                            "unit": p.unit,
+                            "source": source,
+                            "depth": depth if depth is not None else float("inf"),
+                        }
+                    )
+        # The same quantity side by side, shallow to deep.
+        order = {point: i for i, point in enumerate(dict.fromkeys(c["point"] for c in charts))}
+        charts.sort(key=lambda c: (order[c["point"]], c["depth"]))
         series = await asyncio.gather(
             *(reading_series(view, c["device"], c["point"], span.start, span.end) for c in charts)
         )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from starlette.testclient import TestClient
 
+from drivers.reading import Reading
 from edge.service import Service
 from edge.web.access import Role
-from tests.edge.web.conftest import ClientAs
+from edge.web.app import create_app
+from tests.edge.web.conftest import ClientAs, token_for
 from tests.edge.web.village_day import PROBE, fill_village_day
 
 FIELD = "/fields/north-paddy"
@@ -98,3 +101,24 @@ def test_field_page_needs_a_signed_in_user(client_as: ClientAs) -> None:
     answer = client_as(None).get(FIELD, headers={"Accept": "text/html"})
     assert answer.status_code in (302, 303, 307)
     assert answer.headers["location"].startswith("/login")
+
+
+def test_two_probes_in_a_field_are_told_apart_by_name_and_depth_shallow_first(
+    web_gateway: Service,
+) -> None:
+    config = web_gateway.config
+    probe = config.devices[PROBE]
+    deep = probe.model_copy(update={"unit": 2, "depth_m": 0.45})
+    config = config.model_copy(update={"devices": {"soil-north-2": deep, PROBE: probe}})
+    service = Service(config)
+    service.storage = web_gateway.storage
+    assert service.storage is not None
+    now = time.time()
+    service.storage.write_readings(
+        [Reading(dev, "moisture", now - 60, 40.0, "%") for dev in (PROBE, "soil-north-2")]
+    )
+    token = token_for(service.storage, Role.VIEWER)
+    with TestClient(create_app(service), headers={"Authorization": f"Bearer {token}"}) as client:
+        html = client.get(FIELD).text
+    shallow, deep_at = html.find(f"{PROBE} · 15 cm"), html.find("soil-north-2 · 45 cm")
+    assert 0 < shallow < deep_at, "each probe named with its depth, the shallow one first"
