@@ -7,7 +7,7 @@
   var NS = "http://www.w3.org/2000/svg";
   var H = 190, M = { l: 44, r: 10, t: 10, b: 24 };
   var HOUR = 3600, DAY = 86400;
-  var STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
+  var STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 10 * DAY, 14 * DAY, 30 * DAY];
 
   function el(name, attrs, parent) {
     var node = document.createElementNS(NS, name);
@@ -59,7 +59,7 @@
       el("line", { "class": "grid-line", x1: M.l, x2: W - M.r, y1: f.y(v), y2: f.y(v) }, axis);
       el("text", { x: M.l - 5, y: f.y(v) + 4, "text-anchor": "end" }, axis).textContent = fmtNum(v);
     });
-    var span = x1 - x0, want = Math.max(2, Math.floor((W - M.l - M.r) / 80));
+    var span = x1 - x0, want = Math.max(3, Math.floor((W - M.l - M.r) / 64));
     var step = STEPS.filter(function (s) { return span / s <= want; })[0] || STEPS[STEPS.length - 1];
     var off = zoneOffset((x0 + x1) / 2, o.tz);
     var lab = formatter(o.lang, o.tz, step < DAY ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { month: "numeric", day: "numeric" });
