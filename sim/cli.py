@@ -53,8 +53,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--align-to-today",
         action="store_true",
-        help="move the written planting dates and history by the days from the clock's "
-        "start date to today (site time), so a gateway's wall clock sees the same season",
+        help="start the clock at the wall clock's time of day and move the written planting "
+        "dates and history by the days from the clock's start date to today (site time), "
+        "so a gateway's wall clock sees the same season",
     )
     parser.add_argument(
         "--write-history",
@@ -135,9 +136,11 @@ async def _serve(
     args: argparse.Namespace, scenario: Any, settings: dict[str, dict[str, Any]], ready: Any
 ) -> int:
     from sim.gateway_config import gateway_config_text
-    from sim.history import date_offset_to_today, write_history_file
+    from sim.history import date_offset_to_today, start_at_time_of_day, write_history_file
     from sim.runtime import Simulation
 
+    if args.align_to_today:
+        scenario = start_at_time_of_day(scenario, time.time())
     offset_days = date_offset_to_today(scenario, time.time()) if args.align_to_today else 0
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

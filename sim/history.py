@@ -25,6 +25,7 @@ logger's power cycle.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -80,6 +81,18 @@ def date_offset_to_today(scenario: Scenario, now: float) -> int:
     tz = ZoneInfo(scenario.site.timezone)
     today = dt.datetime.fromtimestamp(now, tz).date()
     return (today - scenario.clock.start.astimezone(tz).date()).days
+
+
+def start_at_time_of_day(scenario: Scenario, now: float) -> Scenario:
+    """The scenario with its clock starting on its own date at ``now``'s time of day
+    (site time): aligned to today, the village's day then runs with the wall clock,
+    so the history's last hour meets the first live reading instead of leaving a gap
+    of up to a day. Faults scheduled on the start day before that time do not play."""
+    tz = ZoneInfo(scenario.site.timezone)
+    day = scenario.clock.start.astimezone(tz).date()
+    wall = dt.datetime.fromtimestamp(now, tz).time().replace(microsecond=0)
+    start = dt.datetime.combine(day, wall, tzinfo=tz)
+    return dataclasses.replace(scenario, clock=dataclasses.replace(scenario.clock, start=start))
 
 
 def season_history(

@@ -17,7 +17,13 @@ from drivers.modbus.pdu import parse_registers, read_request
 from drivers.profile import Function
 from sim.aquacrop_season import soil_layers
 from sim.gateway_config import gateway_config_text
-from sim.history import HistoryReading, date_offset_to_today, season_history, write_history
+from sim.history import (
+    HistoryReading,
+    date_offset_to_today,
+    season_history,
+    start_at_time_of_day,
+    write_history,
+)
 from sim.point_values import SOIL_POINTS, WEATHER_POINTS
 from sim.scenario import DeviceRole, Scenario
 from tests.sim.running import running, tcp_client
@@ -68,6 +74,23 @@ def test_the_demo_plays_today_from_the_scenario_start(tmp_path: Path) -> None:
     text = gateway_config_text(scenario, {}, date_offset_days=OFFSET)
     assert "planted = 2026-10-07" in text  # 2026-05-12 + 148 days: day 50 on 2026-11-26
     assert "planted = 2026-05-12" in gateway_config_text(scenario, {})
+
+
+def test_aligned_the_village_day_runs_with_the_wall_clock(tmp_path: Path) -> None:
+    scenario = small(tmp_path)
+    aligned = start_at_time_of_day(scenario, NOW)
+    # Its own date (the season's phase), the wall clock's time of day.
+    assert aligned.clock.start == dt.datetime(2026, 7, 1, 12, 11, tzinfo=TOKYO)
+    assert date_offset_to_today(aligned, NOW) == OFFSET
+    readings = list(
+        season_history(
+            start_at_time_of_day(small(tmp_path, replace=LATE_PLANTING), NOW),
+            offset_days=OFFSET,
+            not_after=NOW,
+        )
+    )
+    # The history's last hour is the one before now: no gap before the live data.
+    assert NOW - 3600 <= max(r.ts for r in readings) < NOW
 
 
 @pytest.fixture(scope="module")
