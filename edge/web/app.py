@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from edge.web.api.monitoring import monitoring_api
 from edge.web.api.users import users_api
-from edge.web.auth_gate import AuthGate
+from edge.web.auth_gate import AuthGate, safe_next
 from edge.web.auth_middleware import AuthMiddleware
 from edge.web.errors import install_error_handlers
 from edge.web.i18n import LANG_COOKIE, LANGUAGES
@@ -48,8 +48,7 @@ def create_app(view: ServiceView) -> FastAPI:
     async def switch_language(code: str, next: str = Query("/")) -> RedirectResponse:
         """Remember the chosen language in a cookie and go back to the page."""
         # Only a path on this gateway: never an open redirect to another site.
-        target = next if next.startswith("/") and not next.startswith("//") else "/"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(safe_next(next), status_code=303)
         if code in LANGUAGES:
             response.set_cookie(
                 LANG_COOKIE, code, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax", httponly=True

@@ -14,6 +14,7 @@ from edge.web.i18n import (
     load_catalogs,
     translate,
 )
+from tests.edge.web.conftest import ClientAs
 
 WEB = Path(__file__).parents[3] / "edge" / "web"
 # t('key') or t("key", ...) in templates and page modules.
@@ -94,3 +95,22 @@ def test_a_key_defined_twice_or_a_third_language_is_refused(tmp_path: Path) -> N
     (tmp_path / "b.toml").write_text('[fr]\ny = "b"\n')
     with pytest.raises(CatalogError, match=r"b\.toml: \[fr\]: expected one of en, ja"):
         load_catalogs(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/fields/north-paddy?range=7d", "/fields/north-paddy?range=7d"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_the_language_switch_sets_a_cookie_and_never_leaves_the_gateway(
+    client_as: ClientAs, target: str, expected: str
+) -> None:
+    answer = client_as(None).get("/lang/ja", params={"next": target})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == expected
+    assert "lang=ja" in answer.headers["set-cookie"]
+    assert "httponly" in answer.headers["set-cookie"].lower()
