@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest_writer import measure_writer  # noqa: E402
-from sim.process import start_demo_simulator  # noqa: E402
+from edge.auth.bootstrap import issue_token  # noqa: E402
+from edge.storage import Storage  # noqa: E402
+from edge.web.access import Role  # noqa: E402
+from sim.process import DEMO_DATABASE, start_demo_simulator  # noqa: E402
 
 
 def _free_port() -> int:
@@ -47,10 +50,11 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for pid {pid}")
 
 
-def _wait_for_readings(url: str, deadline: float) -> None:
+def _wait_for_readings(url: str, token: str, deadline: float) -> None:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as res:
+            with urllib.request.urlopen(request, timeout=2) as res:
                 if json.loads(res.read()):
                     return
         except OSError:
@@ -71,13 +75,16 @@ async def _idle_rss(data_dir: Path, idle_s: float) -> float:
     run = None
     try:
         assert sim.config_path is not None
+        # The API needs a signed-in caller: a viewer's token, made before the start.
+        with Storage.open(data_dir / DEMO_DATABASE) as storage:
+            token = issue_token(storage, "bench", Role.VIEWER)
         run = await asyncio.create_subprocess_exec(
             *[sys.executable, "-m", "edge.cli", "run", "--config", str(sim.config_path)],
             stderr=asyncio.subprocess.DEVNULL,
             cwd=ROOT,
         )
         url = f"http://127.0.0.1:{web_port}/api/readings/latest"
-        await asyncio.to_thread(_wait_for_readings, url, time.monotonic() + 90)
+        await asyncio.to_thread(_wait_for_readings, url, token, time.monotonic() + 90)
         await asyncio.sleep(idle_s)
         return _peak_rss_mb(run.pid)
     finally:

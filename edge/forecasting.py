@@ -19,7 +19,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import time
+import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -224,14 +225,53 @@ def _mean_lat(config: Config) -> float:
     return sum(points) / len(points) if points else 0.0
 
 
+FORECAST_TIMEOUT_S = 300.0
+"""A pass takes about a second (onnxruntime's import included); past this the
+child is stuck (a locked database, a broken model file) and is killed."""
+
+
 async def run_forecaster(
-    config: Config, storage: Storage, model_dir: Path, *, period_s: float = FORECAST_PERIOD_S
+    config: Config, model_dir: Path, *, period_s: float = FORECAST_PERIOD_S
 ) -> None:
-    """Forecast every field now and then every ``period_s``, until cancelled."""
+    """Forecast every field now and then every ``period_s``, until cancelled, each
+    pass in a child process (``edge.forecast_child``: why, there)."""
     if not config.site.fields:
         await asyncio.Event().wait()  # nothing to forecast: stay idle, cost nothing
-    forecasts = FieldForecasts(config, storage, model_dir)
+    payload = pickle.dumps(config)
     while True:
-        stored = await asyncio.to_thread(forecasts.run_once, time.time())
-        log.info("forecast: %d field(s) forecast", stored)
+        await forecast_in_child(payload, model_dir)
         await asyncio.sleep(period_s)
+
+
+async def forecast_in_child(payload: bytes, model_dir: Path) -> bool:
+    """One pass; True when the child finished cleanly. Its log lines are re-logged
+    here; a failure is logged and the next pass tries again."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "edge.forecast_child",
+        "--model-dir",
+        str(model_dir),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(payload), FORECAST_TIMEOUT_S)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        log.warning("forecast: the pass did not finish within %.0f s; killed", FORECAST_TIMEOUT_S)
+        return False
+    except asyncio.CancelledError:
+        proc.kill()
+        await proc.wait()
+        raise
+    lines = stderr.decode(errors="replace").splitlines()
+    if proc.returncode != 0:
+        tail = "\n".join(lines[-20:])
+        log.warning("forecast: the pass failed (exit %s):\n%s", proc.returncode, tail)
+        return False
+    for line in lines:
+        log.info("forecast: %s", line)
+    return True

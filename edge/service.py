@@ -110,7 +110,7 @@ class Service:
             stage=0,
         )
         model_dir = model_dir_of(cfg)
-        sup.add("forecaster", lambda: run_forecaster(cfg, storage, model_dir), stage=0)
+        sup.add("forecaster", lambda: run_forecaster(cfg, model_dir), stage=0)
         if policy is not None:
             # Stage 2: it stops after the writer has flushed into the outbox.
             self.uplink = build_uplink(cfg, storage, self.bus, device_states=self.device_states)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
+import pickle
 import time
 from pathlib import Path
 
+import pytest
+
 from drivers.reading import Quality, Reading
 from edge.config import parse_config
-from edge.forecasting import FieldForecasts, field_sensor_points
+from edge.forecasting import FieldForecasts, field_sensor_points, forecast_in_child
 from edge.storage import Storage
 
 DAYS = 45
@@ -182,3 +186,34 @@ def test_soil_texture_and_irrigation_reach_the_model_and_the_stored_forecast(
     assert 0 < progress < 1
     planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=DAYS)
     assert dt.date.fromisoformat(harvest) > planted + dt.timedelta(days=DAYS)
+
+
+async def test_a_pass_runs_in_a_child_that_stores_the_forecast_and_exits(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The service keeps no onnxruntime, numpy or model in memory: each hourly pass
+    # is a child process (edge.forecast_child) that writes into the same database.
+    now = time.time()
+    config = parse_config(_config(now), "t.toml")
+    db = tmp_path / "k.db"
+    config = config.model_copy(update={"storage": config.storage.model_copy(update={"path": db})})
+    with Storage.open(db) as storage:
+        readings = _season(now)
+        for i in range(0, len(readings), 5000):
+            storage.write_readings(readings[i : i + 5000])
+    caplog.set_level(logging.INFO, logger="edge.forecasting")
+    assert await forecast_in_child(pickle.dumps(config), tmp_path / "models")
+    with Storage.open(db) as storage, storage.locked() as database:
+        rows = database.conn.execute("SELECT field FROM forecasts").fetchall()
+    assert rows == [("paddy",)]
+    # The child's own log line, re-logged by the service.
+    assert any("1 field(s) forecast" in r.message for r in caplog.records), caplog.text
+
+
+async def test_a_failing_pass_is_logged_and_the_next_one_tries_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="edge.forecasting")
+    assert not await forecast_in_child(pickle.dumps("not a configuration"), tmp_path)
+    assert "the pass failed (exit 2)" in caplog.text
+    assert "expected a Config on stdin, found str" in caplog.text
