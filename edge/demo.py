@@ -49,11 +49,29 @@ def _demo_password(db_path: Path) -> str:
         return demo_admin(storage, DEMO_USER)
 
 
-def _has_readings(db_path: Path) -> bool:
+SEASON_KEY = "demo.season"
+"""In ``meta``: "loading" while the season so far is being stored, "loaded" after."""
+
+
+def needs_season(db_path: Path) -> bool:
+    """Whether the season so far should be (re)loaded: a new data directory, or one
+    whose loading was interrupted (storing it again is harmless: a reading of the
+    same point and time replaces itself). A directory that recorded readings of its
+    own before this marker existed keeps its past untouched."""
     if not db_path.exists():
-        return False
-    with Storage.open(db_path) as storage:
-        return bool(storage.latest())
+        return True
+    with Storage.open(db_path) as storage, storage.locked() as db:
+        row = db.conn.execute("SELECT value FROM meta WHERE key = ?", (SEASON_KEY,)).fetchone()
+        if row is not None:
+            return str(row[0]) != "loaded"
+        return not db.conn.execute("SELECT 1 FROM latest LIMIT 1").fetchone()
+
+
+def _mark_season(storage: Storage, state: str) -> None:
+    with storage.transaction() as db:
+        db.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEASON_KEY, state)
+        )
 
 
 def load_demo_orders(config: Config, orders_file: Path = DEMO_ORDERS) -> int:
@@ -72,12 +90,11 @@ def load_demo_orders(config: Config, orders_file: Path = DEMO_ORDERS) -> int:
 
 
 def load_history(db_path: Path, history: Path) -> int:
-    """Store the simulator's history (JSON lines of readings) in batches, unless the
-    database already holds readings; returns how many were stored."""
+    """Store the simulator's history (JSON lines of readings) in batches; returns
+    how many were stored. Marked in ``meta`` so an interrupted load is done again."""
     stored = 0
     with Storage.open(db_path) as storage:
-        if storage.latest():
-            return 0  # a season already recorded here: never mix a second one into it
+        _mark_season(storage, "loading")
         with history.open(encoding="utf-8") as lines:
             batch: list[Reading] = []
             for line in lines:
@@ -96,6 +113,7 @@ def load_history(db_path: Path, history: Path) -> int:
                     stored += storage.write_readings(batch)
                     batch = []
             stored += storage.write_readings(batch)
+        _mark_season(storage, "loaded")
     return stored
 
 
@@ -104,9 +122,9 @@ async def run_demo(web_port: int, data_dir: Path) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # A data directory that already recorded readings keeps its own past: the
-    # simulator need not replay the season (it would only be thrown away).
-    fresh = not await asyncio.to_thread(_has_readings, data_dir / DEMO_DATABASE)
+    # A data directory that already holds its season keeps its own past: the
+    # simulator need not replay it.
+    fresh = await asyncio.to_thread(needs_season, data_dir / DEMO_DATABASE)
     began = time.perf_counter()
     sim = await start_demo_simulator(data_dir, web_port, history=fresh)
     log.info(
