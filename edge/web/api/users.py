@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from edge.auth.errors import AuthError, LastAdminError, UnknownUserError
 from edge.auth.passwords import MAX_LENGTH
 from edge.auth.tokens import LABEL_MAX, TokenInfo, TokenNotFoundError
-from edge.auth.users import User
+from edge.auth.users import User, check_password
 from edge.web.access import Admin, Viewer
 from edge.web.auth_gate import AuthGate
 from edge.web.view import ServiceView
@@ -165,6 +165,10 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
         changes: dict[str, object] = {}
         try:
             await asyncio.to_thread(users.get, name)
+            # What can be checked without the database is checked before anything
+            # changes, so a bad password does not leave the role half-applied.
+            if body.password is not None:
+                check_password(body.password)
             if body.role is not None:
                 await asyncio.to_thread(users.set_role, name, body.role)
                 changes["role"] = body.role
@@ -179,6 +183,15 @@ def users_api(view: ServiceView, gate: AuthGate) -> APIRouter:
                 changes["password"] = "changed"
             user = await asyncio.to_thread(users.get, name)
         except AuthError as e:
+            # A later refusal (the last admin) still leaves what was already
+            # changed on record: no change goes unaudited.
+            if changes:
+                await gate.audit(
+                    "user",
+                    f"user {name} changed by {who.name}: {', '.join(changes)} (then refused: {e})",
+                    actor=who.actor,
+                    data={"target": name, "action": "change", **changes},
+                )
             raise http_error(e) from e
         if changes:
             await gate.audit(

@@ -326,3 +326,23 @@ def test_the_last_admin_cannot_be_removed_through_the_api(client_as: ClientAs) -
     ):
         assert res.status_code == 409
         assert "last enabled admin" in res.json()["detail"]
+
+
+def test_a_change_with_a_bad_password_changes_nothing(client_as: ClientAs) -> None:
+    admin = client_as(Role.ADMIN)
+    admin.post("/api/users", json={"name": "kenji", "role": "viewer", "password": "p" * 12})
+    refused = admin.patch("/api/users/kenji", json={"role": "coordinator", "password": "short"})
+    assert refused.status_code == 422
+    [kenji] = [u for u in admin.get("/api/users").json() if u["name"] == "kenji"]
+    assert kenji["role"] == "viewer", "the role is not half-applied"
+
+
+def test_a_change_refused_half_way_still_audits_what_it_changed(
+    client_as: ClientAs, web_gateway: Service
+) -> None:
+    # The role is applied first; disabling the only admin is then refused.
+    admin = client_as(Role.ADMIN)
+    refused = admin.patch("/api/users/admin", json={"role": "admin", "disabled": True})
+    assert refused.status_code == 409
+    messages = [m for _, m, _ in auth_events(web_gateway, "user")]
+    assert any("admin changed by admin: role (then refused" in m for m in messages), messages
