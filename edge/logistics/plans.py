@@ -138,12 +138,20 @@ def request_plan(
     now: float,
     source: str = "web",
 ) -> PlanRecord:
-    """Store a plan request for every new or confirmed order, proposed to the
-    coordinator once solved. Conflict when there is nothing to plan."""
+    """Store a plan request for every new or confirmed order, and every order of
+    the plan on the road not yet done, proposed to the coordinator once solved.
+    Conflict when there is nothing to plan.
+
+    The orders on the road are included because dispatching the new plan
+    supersedes the old one: its vehicles get new missions, and a stop left out of
+    them would be served by nobody. The new plan starts the vehicles at their
+    depots (re-planning from their live positions, ``planner.replan``, is not
+    wired into the service yet), so its times are an upper bound for a vehicle
+    already out."""
     budget = check_budget(budget_s)
     if not config.vehicles:
         raise Conflict("no vehicles are configured ([vehicles] in the configuration)")
-    orders = list(reversed(list_orders(storage, sorted(PLANNABLE))))
+    orders = list(reversed(list_orders(storage, sorted(PLANNABLE | {"planned"}))))
     if not orders:
         raise Conflict("no new or confirmed orders to plan")
     built = build_problem(config, orders, now)

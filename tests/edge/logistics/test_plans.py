@@ -82,12 +82,15 @@ def test_dispatch_plans_the_orders_and_supersedes_the_plan_before(
     assert (status_of(storage, a), status_of(storage, b)) == ("planned", "planned")
     assert plans.current_plan(storage) is not None
 
-    # The next plan has a new order c and b (open again, as after a re-plan) but not
-    # a: b stays planned, c is planned, a goes back to confirmed for a later plan.
+    # The next request covers the new order c and the orders still on the road (a
+    # and b): dispatching it replaces the vehicles' missions, and a stop left out
+    # would be served by nobody. Solved without a (say it no longer fits): b stays
+    # planned, c is planned, a goes back to confirmed for a later plan.
     c = order(storage, village, "Ito household")
-    with storage.transaction() as db:
-        db.conn.execute("UPDATE orders SET status = 'confirmed' WHERE id = ?", (b,))
-    second = proposed(storage, village)
+    request = plans.request_plan(storage, village, budget_s=5, actor="hana", now=site_time(9))
+    assert sorted(request.orders) == sorted([a, b, c])
+    plans.store_solved(storage, request.id, solution(request.problem, {"cart-1": [b, c]}))
+    second = request.id
     plans.dispatch_plan(storage, second, actor="ken")
     assert plans.get_plan(storage, first).status == "superseded"
     assert plans.get_plan(storage, second).status == "dispatched"

@@ -114,7 +114,9 @@ def test_orders_and_plans_read_back_what_was_stored(
         (s.dispatched, "dispatched"),
     ]
     plan = coordinator.get(f"/api/plans/{s.plan}").json()
-    assert plan["orders"] == [s.order]
+    # The new order, and those still on the road (their missions are replaced).
+    assert s.order in plan["orders"]
+    assert s.planned in plan["orders"]
     assert plan["budget_s"] == 5
     assert plan["plan"]["solver"] == "synthetic"
     assert plan["problem"]["no_fly_zones"][0]["id"] == "school"
@@ -294,7 +296,9 @@ def test_wrong_states_are_409(web_gateway: Service, coordinator: TestClient) -> 
     assert coordinator.delete(f"/api/orders/{s.order}").json()["status"] == "cancelled"
     assert coordinator.patch(f"/api/orders/{s.order}", json={"kg": 2}).status_code == 409
     assert coordinator.post(f"/api/orders/{s.order}/confirm").status_code == 409
-    # Nothing left to plan: the new order is cancelled, the others are planned.
+    # Nothing left to plan: the new order is cancelled, the others delivered.
+    for planned in coordinator.get("/api/orders", params={"status": "planned"}).json():
+        assert coordinator.post(f"/api/orders/{planned['id']}/done").status_code == 200
     answer = coordinator.post("/api/plans", json={"budget_s": 5})
     assert answer.status_code == 409
     assert "no new or confirmed orders" in answer.json()["detail"]
@@ -312,8 +316,8 @@ def test_dispatch_supersedes_the_plan_before_and_plans_its_orders(
     assert answer.json()["status"] == "dispatched"
     assert coordinator.get(f"/api/plans/{s.dispatched}").json()["status"] == "superseded"
     assert coordinator.get(f"/api/orders/{s.order}").json()["status"] == "planned"
-    assert coordinator.get(f"/api/orders/{s.planned}").json()["status"] == "confirmed", (
-        "an order of the superseded plan not in the new one waits for the next"
+    assert coordinator.get(f"/api/orders/{s.planned}").json()["status"] == "planned", (
+        "an order still on the road is in the new plan, which replaces the missions"
     )
     done = coordinator.post(f"/api/orders/{s.order}/done")
     assert done.json()["status"] == "done"
