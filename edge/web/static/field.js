@@ -34,21 +34,51 @@
       " \u00b7 " + tr(data.resolution === "hour" ? "chart.hourly" : "chart.raw");
   }
 
+  // The range shown: a span ending now follows the clock (live), custom dates do not.
+  var view = { key: null, start: 0, end: 0 };
+  var LIVE_EVERY_MS = { raw: 10000, hour: 300000 };
+
   function drawAll(start, end) {
+    view.start = start; view.end = end;
     Array.prototype.forEach.call(document.querySelectorAll(".chart[data-device]"), function (box) {
-      var meta = box.parentNode.querySelector("[data-summary]");
-      var url = "/api/readings/" + encodeURIComponent(box.dataset.device) + "/" + encodeURIComponent(box.dataset.point) +
-        "?resolution=auto&start=" + start + "&end=" + end;
-      box.setAttribute("aria-busy", "true");
-      fetch(url, { cache: "no-store" })
-        .then(function (res) { return res.ok ? res.json() : Promise.reject(res.status); })
-        .then(function (data) {
-          C.series(box, data.points, { resolution: data.resolution, start: data.start, end: data.end,
-            unit: data.unit, tz: cfg.tz, lang: lang, label: box.dataset.label });
-          if (meta) { meta.textContent = summarise(data); }
-        })
-        .catch(function () { if (meta) { meta.textContent = tr("chart.failed"); } })
-        .then(function () { box.removeAttribute("aria-busy"); });
+      drawOne(box, start, end);
+    });
+  }
+
+  function drawOne(box, start, end) {
+    var meta = box.parentNode.querySelector("[data-summary]");
+    box.dataset.drawnAt = String(Date.now());
+    var url = "/api/readings/" + encodeURIComponent(box.dataset.device) + "/" + encodeURIComponent(box.dataset.point) +
+      "?resolution=auto&start=" + start + "&end=" + end;
+    box.setAttribute("aria-busy", "true");
+    fetch(url, { cache: "no-store" })
+      .then(function (res) { return res.ok ? res.json() : Promise.reject(res.status); })
+      .then(function (data) {
+        C.series(box, data.points, { resolution: data.resolution, start: data.start, end: data.end,
+          unit: data.unit, tz: cfg.tz, lang: lang, label: box.dataset.label });
+        if (meta) { meta.textContent = summarise(data); }
+        box.dataset.resolution = data.resolution;
+      })
+      .catch(function () { if (meta) { meta.textContent = tr("chart.failed"); } })
+      .then(function () { box.removeAttribute("aria-busy"); });
+  }
+
+  // New readings from the live stream redraw their chart over the range slid to
+  // now: every 10 s at most for raw readings, every 5 min for hourly ones (an
+  // hour's summary barely moves). A fetch, not a local append: the server thins
+  // and rolls up exactly as for the first draw.
+  if (window.KakashiLive) {
+    window.KakashiLive.on("readings", function (readings) {
+      if (!view.key) { return; }
+      var now = Date.now();
+      (readings || []).forEach(function (r) {
+        var box = document.querySelector('.chart[data-device="' + CSS.escape(r.device) + '"][data-point="' + CSS.escape(r.point) + '"]');
+        if (!box || box.getAttribute("aria-busy")) { return; }
+        var every = LIVE_EVERY_MS[box.dataset.resolution] || LIVE_EVERY_MS.hour;
+        if (now - Number(box.dataset.drawnAt || 0) < every) { return; }
+        var se = spanOf(view.key);
+        drawOne(box, Math.floor(se[0]), Math.ceil(se[1]));
+      });
     });
   }
 
@@ -69,10 +99,13 @@
       if (x === a) { x.setAttribute("aria-current", "true"); } else { x.removeAttribute("aria-current"); }
     });
     history.replaceState(null, "", a.getAttribute("href"));
+    view.key = a.dataset.range;
     if (shown) { shown.textContent = when.format(new Date(se[0] * 1000)) + " \u2013 " + when.format(new Date(se[1] * 1000)); }
     drawAll(Math.floor(se[0]), Math.ceil(se[1]));
   });
 
+  var current = document.querySelector('#ranges a[aria-current="true"]');
+  view.key = current && (current.dataset.range in SPANS || current.dataset.range === "season") ? current.dataset.range : null;
   drawAll(Math.floor(cfg.start), Math.ceil(cfg.end));
 
   var fbox = document.getElementById("forecast-chart");

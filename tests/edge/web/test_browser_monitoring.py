@@ -189,3 +189,31 @@ def test_the_overview_renders_whole_on_a_desktop(
         assert shot.stat().st_size > 10_000
     finally:
         page.close()
+
+
+def test_a_field_chart_takes_new_readings_from_the_live_stream(
+    browser: Browser, live_web: LiveWeb
+) -> None:
+    storage = live_web.gateway.storage
+    assert storage is not None
+    fill_village_day(storage, time.time())
+    page = signed_in_page(browser, live_web, PHONE)
+    try:
+        page.goto(f"{live_web.url}/fields/north-paddy?range=6h")
+        chart = page.locator('.chart[data-point="moisture"] svg')
+        expect(chart).to_have_attribute("data-points", re.compile(r"^\d+$"))
+        before = int(chart.get_attribute("data-points") or 0)
+        # A chart refreshes at most every 10 s from the stream: readings keep
+        # coming, as from a probe, until one of them is drawn (bounded).
+        for attempt in range(40):
+            reading = Reading(PROBE, "moisture", time.time(), 44.0 + attempt / 10, "%")
+            storage.write_readings([reading])
+            live_web.publish(reading)
+            try:
+                expect(chart).not_to_have_attribute("data-points", str(before), timeout=1000)
+                break
+            except AssertionError:
+                continue
+        assert int(chart.get_attribute("data-points") or 0) > before
+    finally:
+        page.close()
