@@ -42,6 +42,7 @@ class Demo:
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "overview.png"
 """The README's picture of the page: the demo village, running."""
+LOGISTICS_SCREENSHOT = SCREENSHOT.with_name("logistics.png")
 
 
 def sign_in(url: str, user: str, password: str) -> httpx.Client:
@@ -267,9 +268,7 @@ def test_a_plan_dispatched_on_the_page_sets_the_simulated_cart_moving(demo: Demo
     assert _wait_for(lambda: cart_speed() > 0.1, "the cart to drive off") > 0.1
 
 
-def test_the_running_village_overview_is_the_readmes_screenshot(
-    demo: Demo, chromium_path: Path
-) -> None:
+def test_the_running_village_is_the_readmes_screenshots(demo: Demo, chromium_path: Path) -> None:
     _wait_for(lambda: len(_get_json(demo, "/api/forecasts/latest")) >= 2, "forecasts")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
@@ -287,9 +286,17 @@ def test_the_running_village_overview_is_the_readmes_screenshot(
             expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+            # The plan dispatched above, on the map: the cart on the lanes, the
+            # drone across the river, the vehicles where they are now.
+            page.goto(demo.url + "/logistics")
+            expect(page.locator("#plan-map path.route")).to_have_count(2)
+            expect(page.locator("#progress tr[data-vehicle]")).to_have_count(2)
+            page.evaluate("document.getElementById('plan-detail').scrollIntoView()")
+            page.screenshot(path=str(LOGISTICS_SCREENSHOT))
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+    assert LOGISTICS_SCREENSHOT.stat().st_size > 10_000
 
 
 # Last in this module on purpose: it ends the shared demo process.
