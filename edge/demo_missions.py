@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from edge.uplink.mission import mission_of
+from edge.uplink.mission import fleet_missions
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,6 @@ def dispatched_plans(db_path: Path) -> list[tuple[str, dict[str, Any]]]:
         except ValueError:
             log.warning("demo missions: plan %s: stored data is not JSON; skipped", plan_id)
     return found
-
-
-def missions_of(
-    plan_id: str, data: dict[str, Any], vehicles: Iterable[str]
-) -> list[dict[str, Any]]:
-    """One mission per vehicle, as the uplink would publish them: a vehicle the
-    plan leaves idle gets no stops, which recalls it."""
-    plan = data.get("plan")
-    routes: dict[str, Any] = {}
-    for route in plan.get("routes", ()) if isinstance(plan, dict) else ():
-        if isinstance(route, dict) and isinstance(route.get("vehicle"), str):
-            routes[route["vehicle"]] = route
-    every = list(dict.fromkeys([*vehicles, *routes]))
-    return [mission_of(plan_id, vehicle, routes.get(vehicle)) for vehicle in every]
 
 
 def post_mission(control_url: str, mission: dict[str, Any]) -> str | None:
@@ -99,7 +85,9 @@ async def relay_missions(
             if plan_id in sent:
                 continue
             sent.add(plan_id)
-            for mission in missions_of(plan_id, data, fleet):
+            plan = data.get("plan")
+            missions = fleet_missions(plan_id, plan if isinstance(plan, dict) else {}, fleet)
+            for mission in missions:
                 error = await asyncio.to_thread(post_mission, control_url, mission)
                 if error is None:
                     log.info(

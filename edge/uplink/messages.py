@@ -16,7 +16,7 @@ from edge.storage.events import Event
 from edge.storage.outbox import OutboxMessage
 from edge.storage.rollup import HourlyRollup
 from edge.storage.timestamps import hour_floor_ms, to_ms
-from edge.uplink.mission import mission_of
+from edge.uplink.mission import fleet_missions
 from edge.uplink.payloads import dumps, json_value, seconds
 from edge.uplink.topics import Topics
 from models.forecast import Forecast
@@ -117,22 +117,16 @@ class JsonMessages:
         return OutboxMessage("forecast", topic, dumps(body), to_ms(forecast.ts))
 
     def plan(self, plan_id: str, created_ms: int, plan: Mapping[str, Any]) -> list[OutboxMessage]:
-        routes: dict[str, Any] = {}
-        for route in plan.get("routes", ()):
-            if isinstance(route, Mapping) and isinstance(route.get("vehicle"), str):
-                routes[route["vehicle"]] = route
-        vehicles = list(dict.fromkeys([*self._vehicles, *routes]))
         messages = []
-        for vehicle in vehicles:
+        for mission in fleet_missions(plan_id, plan, self._vehicles):
             body = {
-                **mission_of(plan_id, vehicle, routes.get(vehicle)),
+                **mission,
                 "plan": plan_id,
                 "created": seconds(created_ms),
                 "feasible": plan.get("feasible"),
             }
-            messages.append(
-                OutboxMessage("plan", self.topics.mission(vehicle), dumps(body), created_ms)
-            )
+            topic = self.topics.mission(mission["vehicle"])
+            messages.append(OutboxMessage("plan", topic, dumps(body), created_ms))
         return messages
 
 

@@ -10,7 +10,7 @@ older retained mission never sends it out again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Load changes below this are rounding, not cargo.
@@ -38,6 +38,19 @@ def mission_of(plan_id: str, vehicle: str, route: Mapping[str, Any] | None) -> d
         "stops": stops,
         "return_to_depot": True,
     }
+
+
+def fleet_missions(
+    plan_id: str, plan: Mapping[str, Any], vehicles: Iterable[str]
+) -> list[dict[str, Any]]:
+    """One mission per vehicle of the fleet (and any other the plan routes): a
+    vehicle the plan leaves idle gets no stops, which recalls it."""
+    routes: dict[str, Any] = {}
+    for route in plan.get("routes", ()):
+        if isinstance(route, Mapping) and isinstance(route.get("vehicle"), str):
+            routes[route["vehicle"]] = route
+    every = list(dict.fromkeys([*vehicles, *routes]))
+    return [mission_of(plan_id, vehicle, routes.get(vehicle)) for vehicle in every]
 
 
 def _stop(
