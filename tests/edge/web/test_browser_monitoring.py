@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from drivers.reading import Reading
+from edge.storage import Storage
 from edge.web.access import Role
 from tests.edge.web.conftest import LiveWeb
 from tests.edge.web.village_day import PROBE, fill_village_day
@@ -40,6 +41,14 @@ WEIGHT_JS = """() => {
 }"""
 
 
+def with_village_day(live_web: LiveWeb) -> Storage:
+    """The served gateway's storage, holding a day of village data up to now."""
+    storage = live_web.gateway.storage
+    assert storage is not None
+    fill_village_day(storage, time.time())
+    return storage
+
+
 def signed_in_page(browser: Browser, live_web: LiveWeb, viewport: dict[str, int]) -> Page:
     page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
     live_web.login(page, Role.VIEWER)
@@ -49,9 +58,7 @@ def signed_in_page(browser: Browser, live_web: LiveWeb, viewport: dict[str, int]
 def test_a_live_reading_changes_on_the_phone_overview_without_reload(
     browser: Browser, live_web: LiveWeb
 ) -> None:
-    storage = live_web.gateway.storage
-    assert storage is not None
-    fill_village_day(storage, time.time())
+    storage = with_village_day(live_web)
     page = signed_in_page(browser, live_web, PHONE)
     try:
         page.goto(f"{live_web.url}/")
@@ -76,9 +83,7 @@ def test_a_live_reading_changes_on_the_phone_overview_without_reload(
 
 
 def test_the_overview_weighs_under_its_budget(browser: Browser, live_web: LiveWeb) -> None:
-    storage = live_web.gateway.storage
-    assert storage is not None
-    fill_village_day(storage, time.time())
+    with_village_day(live_web)
     context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
     page = context.new_page()
     try:
@@ -144,9 +149,7 @@ def test_a_field_chart_draws_the_stored_readings_and_switches_range(
 
 
 def test_devices_page_and_switching_to_japanese(browser: Browser, live_web: LiveWeb) -> None:
-    storage = live_web.gateway.storage
-    assert storage is not None
-    fill_village_day(storage, time.time())
+    with_village_day(live_web)
     page = signed_in_page(browser, live_web, PHONE)
     try:
         page.goto(f"{live_web.url}/")
@@ -173,9 +176,7 @@ def test_devices_page_and_switching_to_japanese(browser: Browser, live_web: Live
 def test_the_overview_renders_whole_on_a_desktop(
     browser: Browser, live_web: LiveWeb, tmp_path: Path
 ) -> None:
-    storage = live_web.gateway.storage
-    assert storage is not None
-    fill_village_day(storage, time.time())
+    with_village_day(live_web)
     page = signed_in_page(browser, live_web, DESKTOP)
     try:
         page.goto(f"{live_web.url}/")
@@ -194,9 +195,7 @@ def test_the_overview_renders_whole_on_a_desktop(
 def test_a_field_chart_takes_new_readings_from_the_live_stream(
     browser: Browser, live_web: LiveWeb
 ) -> None:
-    storage = live_web.gateway.storage
-    assert storage is not None
-    fill_village_day(storage, time.time())
+    storage = with_village_day(live_web)
     page = signed_in_page(browser, live_web, PHONE)
     try:
         page.goto(f"{live_web.url}/fields/north-paddy?range=6h")
