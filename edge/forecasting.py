@@ -20,13 +20,13 @@ import datetime as dt
 import json
 import logging
 import pickle
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from drivers.profile import load_profile
+from edge.child import run_python_module
 from edge.config import Config, FieldConfig
 from edge.storage import Storage
 
@@ -246,31 +246,19 @@ async def run_forecaster(
 async def forecast_in_child(payload: bytes, model_dir: Path) -> bool:
     """One pass; True when the child finished cleanly. Its log lines are re-logged
     here; a failure is logged and the next pass tries again."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    child = await run_python_module(
         "edge.forecast_child",
-        "--model-dir",
-        str(model_dir),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        ["--model-dir", str(model_dir)],
+        timeout_s=FORECAST_TIMEOUT_S,
+        stdin=payload,
     )
-    try:
-        _, stderr = await asyncio.wait_for(proc.communicate(payload), FORECAST_TIMEOUT_S)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
+    if child.returncode is None:
         log.warning("forecast: the pass did not finish within %.0f s; killed", FORECAST_TIMEOUT_S)
         return False
-    except asyncio.CancelledError:
-        proc.kill()
-        await proc.wait()
-        raise
-    lines = stderr.decode(errors="replace").splitlines()
-    if proc.returncode != 0:
+    lines = child.stderr.splitlines()
+    if not child.ok:
         tail = "\n".join(lines[-20:])
-        log.warning("forecast: the pass failed (exit %s):\n%s", proc.returncode, tail)
+        log.warning("forecast: the pass failed (exit %s):\n%s", child.returncode, tail)
         return False
     for line in lines:
         log.info("forecast: %s", line)

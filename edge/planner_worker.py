@@ -17,12 +17,12 @@ import asyncio
 import contextlib
 import json
 import logging
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from edge.child import run_python_module
 from edge.logistics.plans import mark_failed, store_solved
 from edge.storage import Storage
 
@@ -108,34 +108,17 @@ async def solve_request(
         problem_file = Path(tmp) / "problem.json"
         plan_file = Path(tmp) / "plan.json"
         await asyncio.to_thread(problem_file.write_text, json.dumps(request.problem))
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "planner.cli",
-            "plan",
-            str(problem_file),
-            "--budget",
-            f"{budget_s}s",
-            "--out",
-            str(plan_file),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        args = ["plan", str(problem_file), "--budget", f"{budget_s}s", "--out", str(plan_file)]
+        child = await run_python_module(
+            "planner.cli", args, timeout_s=budget_s + STARTUP_ALLOWANCE_S
         )
-        try:
-            _, stderr = await asyncio.wait_for(proc.communicate(), budget_s + STARTUP_ALLOWANCE_S)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+        if child.returncode is None:
             error = f"the planner did not finish within {budget_s + STARTUP_ALLOWANCE_S:.0f} s"
             await asyncio.to_thread(_mark_failed, storage, request.plan_id, error)
             return False
-        except asyncio.CancelledError:
-            proc.kill()
-            await proc.wait()
-            raise
-        said = stderr.decode(errors="replace").strip()
-        if proc.returncode != 0:
-            error = said[-ERROR_TAIL_CHARS:] or f"planner exited with {proc.returncode}"
+        said = child.stderr.strip()
+        if not child.ok:
+            error = said[-ERROR_TAIL_CHARS:] or f"planner exited with {child.returncode}"
             await asyncio.to_thread(_mark_failed, storage, request.plan_id, error)
             return False
         plan = json.loads(await asyncio.to_thread(plan_file.read_text))
