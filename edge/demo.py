@@ -42,10 +42,26 @@ HISTORY_BATCH = 5000
 fsyncs), and never the whole file in memory."""
 
 
-def _demo_password(db_path: Path) -> str:
-    """The demo admin with a fresh random password, so the demo needs no setup
-    step and yet has no default password: it is printed next to the URL."""
-    with Storage.open(db_path) as storage:
+def prepare_database(config: Config, history: Path | None, with_orders: bool, began: float) -> str:
+    """Everything the demo stores before the service starts, in one opening of the
+    database: the season so far (when the simulator wrote it), the residents'
+    orders (in a new data directory) and the demo admin with a fresh random
+    password, returned to be printed next to the URL (no default password)."""
+    with Storage.open(Path(config.storage.path)) as storage:
+        if history is not None:
+            loading = time.perf_counter()
+            count = load_history(storage, history)
+            log.info(
+                "season so far: %d readings loaded in %.1f s (the simulator started in "
+                "%.1f s, replaying them included)",
+                count,
+                time.perf_counter() - loading,
+                loading - began,
+            )
+            history.unlink(missing_ok=True)
+        if with_orders:
+            orders = load_demo_orders(storage, config)
+            log.info("demo: %d residents' orders waiting on the logistics page", orders)
         return demo_admin(storage, DEMO_USER)
 
 
@@ -74,7 +90,7 @@ def _mark_season(storage: Storage, state: str) -> None:
         )
 
 
-def load_demo_orders(config: Config, orders_file: Path = DEMO_ORDERS) -> int:
+def load_demo_orders(storage: Storage, config: Config, orders_file: Path = DEMO_ORDERS) -> int:
     """Store the demo's sample orders, each checked as any order from outside is;
     returns how many were new."""
     from edge.logistics.orders import check_order, configured_sites, store_order
@@ -82,38 +98,36 @@ def load_demo_orders(config: Config, orders_file: Path = DEMO_ORDERS) -> int:
     orders = json.loads(orders_file.read_text(encoding="utf-8"))["orders"]
     sites = configured_sites(config)
     stored = 0
-    with Storage.open(Path(config.storage.path)) as storage:
-        for order in orders:
-            check_order(order, sites, set(config.vehicles))
-            stored += not store_order(storage, order).duplicate
+    for order in orders:
+        check_order(order, sites, set(config.vehicles))
+        stored += not store_order(storage, order).duplicate
     return stored
 
 
-def load_history(db_path: Path, history: Path) -> int:
+def load_history(storage: Storage, history: Path) -> int:
     """Store the simulator's history (JSON lines of readings) in batches; returns
     how many were stored. Marked in ``meta`` so an interrupted load is done again."""
     stored = 0
-    with Storage.open(db_path) as storage:
-        _mark_season(storage, "loading")
-        with history.open(encoding="utf-8") as lines:
-            batch: list[Reading] = []
-            for line in lines:
-                row = json.loads(line)
-                batch.append(
-                    Reading(
-                        row["device"],
-                        row["point"],
-                        float(row["ts"]),
-                        row["value"],
-                        row["unit"],
-                        Quality(row["quality"]),
-                    )
+    _mark_season(storage, "loading")
+    with history.open(encoding="utf-8") as lines:
+        batch: list[Reading] = []
+        for line in lines:
+            row = json.loads(line)
+            batch.append(
+                Reading(
+                    row["device"],
+                    row["point"],
+                    float(row["ts"]),
+                    row["value"],
+                    row["unit"],
+                    Quality(row["quality"]),
                 )
-                if len(batch) >= HISTORY_BATCH:
-                    stored += storage.write_readings(batch)
-                    batch = []
-            stored += storage.write_readings(batch)
-        _mark_season(storage, "loaded")
+            )
+            if len(batch) >= HISTORY_BATCH:
+                stored += storage.write_readings(batch)
+                batch = []
+        stored += storage.write_readings(batch)
+    _mark_season(storage, "loaded")
     return stored
 
 
@@ -148,21 +162,9 @@ async def run_demo(web_port: int, data_dir: Path) -> int:
         config = await asyncio.to_thread(load_config, sim.config_path)
         db_path = Path(config.storage.path)
         history = sim.endpoints.get("history")
-        if history is not None:
-            loading = time.perf_counter()
-            count = await asyncio.to_thread(load_history, db_path, Path(history))
-            log.info(
-                "season so far: %d readings loaded in %.1f s (the simulator started in "
-                "%.1f s, replaying them included)",
-                count,
-                time.perf_counter() - loading,
-                loading - began,
-            )
-            await asyncio.to_thread(Path(history).unlink, missing_ok=True)
-        if fresh:
-            orders = await asyncio.to_thread(load_demo_orders, config)
-            log.info("demo: %d residents' orders waiting on the logistics page", orders)
-        password = await asyncio.to_thread(_demo_password, db_path)
+        password = await asyncio.to_thread(
+            prepare_database, config, None if history is None else Path(history), fresh, began
+        )
         # No broker in the demo: dispatched missions go to the simulator directly.
         relay = asyncio.create_task(relay_missions(db_path, sim.control_url, config.vehicles))
         try:

@@ -36,19 +36,22 @@ def _count(db: Path) -> int:
 def test_a_new_directory_gets_its_season_once(tmp_path: Path) -> None:
     db = tmp_path / "kakashi.db"
     assert needs_season(db)
-    assert load_history(db, _history(tmp_path)) == len(ROWS)
+    with Storage.open(db) as storage:
+        assert load_history(storage, _history(tmp_path)) == len(ROWS)
     assert not needs_season(db)
     assert _count(db) == len(ROWS)
 
 
 def test_an_interrupted_load_is_done_again_without_doubling_anything(tmp_path: Path) -> None:
     db = tmp_path / "kakashi.db"
-    load_history(db, _history(tmp_path))
+    with Storage.open(db) as storage:
+        load_history(storage, _history(tmp_path))
     # As a kill between the first batches and the end would leave it.
     with Storage.open(db) as storage, storage.transaction() as database:
         database.conn.execute("UPDATE meta SET value = 'loading' WHERE key = ?", (SEASON_KEY,))
     assert needs_season(db)
-    load_history(db, _history(tmp_path))
+    with Storage.open(db) as storage:
+        load_history(storage, _history(tmp_path))
     assert not needs_season(db)
     assert _count(db) == len(ROWS), "the same point and time replace themselves"
 
