@@ -30,6 +30,7 @@ from edge.web.queries import (
     field_summaries,
     health_summary,
 )
+from edge.web.queries.alerts import evaluate, gather_state
 from edge.web.templating import Pages
 from edge.web.view import ServiceView
 
@@ -69,9 +70,15 @@ def overview_pages(view: ServiceView, pages: Pages) -> APIRouter:
     async def overview(request: Request, _: Viewer) -> HTMLResponse:
         lang = choose_language(request)
         now = time.time()
-        fields, alerts, health, latest = await asyncio.gather(
-            field_summaries(view), active_alerts(view), health_summary(view), view.latest_readings()
+        # Health, latest readings and recent events are read once, for the cards,
+        # the alerts and the health block alike.
+        full_health = await view.health()
+        state = await gather_state(view, full_health)
+        alerts = evaluate(view.config, state)
+        fields, health = await asyncio.gather(
+            field_summaries(view, state), health_summary(view, full_health)
         )
+        latest = state.latest
         cards = [field_card(f, now) for f in fields]
         modelled = await asyncio.to_thread(crops_with_models, view.config)
         for card, summary in zip(cards, fields, strict=True):

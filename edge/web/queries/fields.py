@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from edge.web.queries.alerts import Alert, active_alerts, alerts_of_field
+from edge.web.queries.alerts import Alert, GatewayState, alerts_of_field, evaluate, gather_state
 from edge.web.queries.errors import NotFoundError
 from edge.web.queries.forecasts import ForecastOut, latest_forecasts
 from edge.web.view import ServiceView
@@ -120,9 +120,12 @@ async def _sparkline(view: ServiceView, reading: KeyReading | None) -> Sparkline
     )
 
 
-async def field_summaries(view: ServiceView) -> list[FieldSummary]:
-    """Every configured field, in configuration order."""
-    return await _summaries(view, list(view.config.site.fields))
+async def field_summaries(
+    view: ServiceView, state: GatewayState | None = None
+) -> list[FieldSummary]:
+    """Every configured field, in configuration order. A page that also shows the
+    gateway's alerts passes the ``state`` it gathered, so nothing is read twice."""
+    return await _summaries(view, list(view.config.site.fields), state)
 
 
 async def field_summary(view: ServiceView, field_id: str) -> FieldSummary:
@@ -132,11 +135,14 @@ async def field_summary(view: ServiceView, field_id: str) -> FieldSummary:
     return (await _summaries(view, [field_id]))[0]
 
 
-async def _summaries(view: ServiceView, field_ids: list[str]) -> list[FieldSummary]:
-    latest_rows = await view.latest_readings()
-    latest = {(str(r["device"]), str(r["point"])): r for r in latest_rows}
+async def _summaries(
+    view: ServiceView, field_ids: list[str], state: GatewayState | None = None
+) -> list[FieldSummary]:
+    if state is None:
+        state = await gather_state(view)
+    latest = {(str(r["device"]), str(r["point"])): r for r in state.latest}
     forecasts = {f.field: f for f in await latest_forecasts(view)}
-    alerts = await active_alerts(view)
+    alerts = evaluate(view.config, state)
     result: list[FieldSummary] = []
     for field_id in field_ids:
         cfg = view.config.site.fields[field_id]
