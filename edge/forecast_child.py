@@ -47,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m edge.forecast_child")
     parser.add_argument("--model-dir", type=Path, required=True)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
+    # Bare messages: the service re-logs each line under its own logger and time.
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     config = pickle.load(sys.stdin.buffer)
     if not isinstance(config, Config):
         print(f"expected a Config on stdin, found {type(config).__name__}", file=sys.stderr)
         return 2
     stored = forecast_once(config, args.model_dir, time.time())
-    log.info("%d field(s) forecast", stored)
+    log.info("forecast: %d field(s) forecast", stored)
     return 0
 
 

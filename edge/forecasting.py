@@ -261,5 +261,5 @@ async def forecast_in_child(payload: bytes, model_dir: Path) -> bool:
         log.warning("forecast: the pass failed (exit %s):\n%s", child.returncode, tail)
         return False
     for line in lines:
-        log.info("forecast: %s", line)
+        log.info("%s", line)
     return True
