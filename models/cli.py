@@ -37,7 +37,7 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     train.add_argument("--crop", action="append", choices=DEFAULT_CROPS, help="default: all")
     train.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models")
     train.add_argument("--out-dir", type=Path, default=None, help="default: the shipped models")
-    train.add_argument("--version", default="1.1.0", help="model version written to the file")
+    train.add_argument("--version", default="1.2.0", help="model version written to the file")
     train.add_argument("--trees", type=int, default=None, help="boosting rounds per quantile")
     train.set_defaults(func=train_main)
 
@@ -115,7 +115,7 @@ def analog_main(args: argparse.Namespace) -> int:
     figures = run_experiment(
         store,
         args.crop,
-        SHIPPED_DIR / model_file_name(args.crop, "1.1.0"),
+        SHIPPED_DIR / model_file_name(args.crop, "1.2.0"),
         args.data_dir,
         seasons=args.seasons,
         analogs=args.analogs,

@@ -14,6 +14,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from models.gdd import carried_forward
+
 
 class SeasonBasis(StrEnum):
     DAYS = "days"
@@ -35,16 +37,27 @@ class CropSpec:
     flowering: tuple[float, float]
     """Start and end of flowering as shares of the season: the critical period,
     when water stress costs the most grain."""
+    cold_pollination: tuple[float, float]
+    """Daily minimum (°C) below which pollination starts to fail, and at which it fails
+    completely (AquaCrop's Tmin_up, Tmin_lo)."""
+    heat_pollination: tuple[float, float]
+    """Daily maximum (°C) above which pollination starts to fail, and at which it fails
+    completely (AquaCrop's Tmax_up, Tmax_lo)."""
 
     def phase_of_days(self, gdd: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """Per day: 0 before flowering, 1 flowering, 2 grain fill (from daily GDD, NaN = 0)."""
-        if self.basis is SeasonBasis.DAYS:
-            elapsed = np.arange(gdd.size, dtype=np.float64)
-        else:
-            elapsed = np.cumsum(np.nan_to_num(gdd)) - np.nan_to_num(gdd)
+        """Per day: 0 before flowering, 1 flowering, 2 grain fill (from daily GDD)."""
         result: npt.NDArray[np.int64] = np.searchsorted(
-            np.asarray(self.flowering) * self.season_length, elapsed, side="right"
+            np.asarray(self.flowering) * self.season_length, self.elapsed(gdd), side="right"
         )
+        return result
+
+    def elapsed(self, gdd: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Per day: the season elapsed at its start, in the basis's unit (a day without
+        temperature counts as the last day with it)."""
+        if self.basis is SeasonBasis.DAYS:
+            return np.arange(gdd.size, dtype=np.float64)
+        filled = carried_forward(gdd)
+        result: npt.NDArray[np.float64] = np.cumsum(filled) - filled
         return result
 
     def progress(self, days_since_planting: float, gdd_cum: float) -> float:
@@ -58,9 +71,40 @@ CROPS: dict[str, CropSpec] = {
     for spec in (
         # Flowering: AquaCrop's HIstart and Flowering durations over maturity
         # (maize 66+13 of 132 d, wheat 1250+200 of 2400 °C·d, rice 65+19 of 104 d).
-        CropSpec("maize", "Maize", 8.0, 30.0, SeasonBasis.DAYS, 132.0, (0.50, 0.60)),
-        CropSpec("wheat", "WheatGDD", 0.0, 26.0, SeasonBasis.GDD, 2400.0, (0.52, 0.60)),
-        CropSpec("rice", "PaddyRice", 8.0, 30.0, SeasonBasis.DAYS, 104.0, (0.625, 0.81)),
+        # Pollination limits: the same crop files' Tmin_up/Tmin_lo, Tmax_up/Tmax_lo.
+        CropSpec(
+            "maize",
+            "Maize",
+            8.0,
+            30.0,
+            SeasonBasis.DAYS,
+            132.0,
+            (66 / 132, 79 / 132),
+            (10, 5),
+            (40, 45),
+        ),
+        CropSpec(
+            "wheat",
+            "WheatGDD",
+            0.0,
+            26.0,
+            SeasonBasis.GDD,
+            2400.0,
+            (1250 / 2400, 1450 / 2400),
+            (5, 0),
+            (35, 40),
+        ),
+        CropSpec(
+            "rice",
+            "PaddyRice",
+            8.0,
+            30.0,
+            SeasonBasis.DAYS,
+            104.0,
+            (65 / 104, 84 / 104),
+            (8, 3),
+            (35, 40),
+        ),
     )
 }
 

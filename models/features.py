@@ -28,6 +28,8 @@ from models.context import FieldContext
 from models.crops import CropSpec
 from models.daily import DailySeries
 from models.gdd import daily_gdd
+from models.pollination import cold_failure, flower_share, heat_failure
+from models.water_balance import root_zone_balance
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -88,8 +90,8 @@ class FeatureSpec:
     hi: float
     """Physical bounds; the model file declares the narrower range it was trained on."""
     description: str
-    needs: Group | None = None
-    """A second group the feature is computed from: missing when either is."""
+    needs: tuple[Group, ...] = ()
+    """Other groups the feature is computed from: missing when any of them is."""
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
@@ -99,6 +101,12 @@ FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("tmin_mean", "°C", Group.TEMPERATURE, -50, 45, "mean daily minimum, season"),
     FeatureSpec("tmax_recent", "°C", Group.TEMPERATURE, -40, 55, "mean daily maximum, last 14 d"),
     FeatureSpec("heat_days", "d", Group.TEMPERATURE, 0, 400, "days with maximum >= 35 °C"),
+    FeatureSpec(
+        "pollination_cold", "%", Group.TEMPERATURE, 0, 100, "flowers lost to cold nights so far"
+    ),
+    FeatureSpec(
+        "pollination_heat", "%", Group.TEMPERATURE, 0, 100, "flowers lost to hot days so far"
+    ),
     FeatureSpec("et0_cum", "mm", Group.ET0, 0, 4000, "reference evapotranspiration, season"),
     FeatureSpec("et0_recent", "mm", Group.ET0, 0, 300, "reference evapotranspiration, last 14 d"),
     FeatureSpec("rain_cum", "mm", Group.RAIN, 0, 6000, "rain, season"),
@@ -140,7 +148,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         -300,
         400,
         "15 cm, last 7 d, as % of available water (0 wilting point, 100 field capacity)",
-        Group.FIELD,
+        (Group.FIELD,),
     ),
     FeatureSpec(
         "sm_deep_aw",
@@ -149,7 +157,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         -300,
         400,
         "45 cm, last 7 d, as % of available water",
-        Group.FIELD,
+        (Group.FIELD,),
     ),
     FeatureSpec(
         "sm_shallow_dry_days",
@@ -158,7 +166,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
         0,
         400,
         "days with 15 cm below half the available water",
-        Group.FIELD,
+        (Group.FIELD,),
     ),
     FeatureSpec(
         "sm_deep_dry_days",
@@ -167,7 +175,36 @@ FEATURES: tuple[FeatureSpec, ...] = (
         0,
         400,
         "days with 45 cm below half the available water",
-        Group.FIELD,
+        (Group.FIELD,),
+    ),
+    # The root zone below the probes, from the water that came and went
+    # (models/water_balance.py): rain and irrigation against the crop's demand.
+    FeatureSpec(
+        "rootzone_depletion",
+        "%",
+        Group.RAIN,
+        0,
+        100,
+        "root zone water below field capacity, % of available water (water balance)",
+        (Group.IRRIGATION, Group.FIELD),
+    ),
+    FeatureSpec(
+        "water_demand_met",
+        "%",
+        Group.RAIN,
+        0,
+        100,
+        "share of the crop's water demand the root zone met, season (water balance)",
+        (Group.IRRIGATION, Group.FIELD),
+    ),
+    FeatureSpec(
+        "water_demand_met_flowering",
+        "%",
+        Group.RAIN,
+        0,
+        100,
+        "the same during flowering (100 before it)",
+        (Group.IRRIGATION, Group.FIELD),
     ),
     FeatureSpec("latitude_abs", "°", Group.LOCATION, 0, 90, "site latitude, north or south"),
     FeatureSpec(
@@ -181,7 +218,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 GROUP_COLUMNS: dict[Group, tuple[int, ...]] = {
-    g: tuple(i for i, f in enumerate(FEATURES) if g in (f.group, f.needs)) for g in Group
+    g: tuple(i for i, f in enumerate(FEATURES) if g == f.group or g in f.needs) for g in Group
 }
 """Columns that go missing with each group (a feature of two groups is under both)."""
 
@@ -332,6 +369,9 @@ def season_features(
 
     daily_heat = daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c)
     stage = crop.phase_of_days(daily_heat)
+    flowers = flower_share(crop, daily_heat)
+    lost_cold = np.concatenate(([0.0], np.cumsum(100.0 * flowers * cold_failure(crop, tmin))))
+    lost_heat = np.concatenate(([0.0], np.cumsum(100.0 * flowers * heat_failure(crop, tmax))))
     water = series.rain - series.et0
     shallow_drop = _drop_from_wettest(series.sm_shallow)
     deep_drop = _drop_from_wettest(series.sm_deep)
@@ -353,6 +393,16 @@ def season_features(
     deep_aw = _available_water(series.sm_deep, wp, fc)
     shallow_dry = _Prefix.of(np.where(np.isnan(shallow_aw), np.nan, shallow_aw < 100 * DRY_SHARE))
     deep_dry = _Prefix.of(np.where(np.isnan(deep_aw), np.nan, deep_aw < 100 * DRY_SHARE))
+    # Without the soil texture the bucket has no size: FIELD's mask removes these.
+    balance = root_zone_balance(
+        crop,
+        crop.elapsed(daily_heat),
+        series.et0,
+        series.rain + series.irrigation,
+        *((wp, fc) if context is not None else (0.0, 1.0)),
+    )
+    supplied = np.concatenate(([0.0], np.cumsum(balance.stress * balance.demand)))
+    demanded = np.concatenate(([0.0], np.cumsum(balance.demand)))
     lat = np.nan if latitude is None else latitude
     columns: dict[str, FloatArray] = {
         "days_since_planting": d.astype(np.float64),
@@ -361,6 +411,8 @@ def season_features(
         "tmin_mean": t_min.mean(d),
         "tmax_recent": t_max.mean(d, RECENT_DAYS),
         "heat_days": heat.scaled_sum(d),
+        "pollination_cold": lost_cold[d],
+        "pollination_heat": lost_heat[d],
         "et0_cum": et0.scaled_sum(d),
         "et0_recent": et0.scaled_sum(d, RECENT_DAYS),
         "rain_cum": rain.scaled_sum(d),
@@ -393,6 +445,10 @@ def season_features(
         "sm_deep_aw": _Prefix.of(deep_aw).mean(d, SOIL_RECENT_DAYS),
         "sm_shallow_dry_days": shallow_dry.scaled_sum(d),
         "sm_deep_dry_days": deep_dry.scaled_sum(d),
+        "rootzone_depletion": np.concatenate(([0.0], balance.depletion))[d],
+        "water_demand_met": 100.0 * supplied[d] / np.maximum(demanded[d], 1e-9),
+        "water_demand_met_flowering": 100.0
+        - _stage_mean(100.0 * (1.0 - balance.stress), stage, 1, d),
         "latitude_abs": np.full(d.size, abs(lat)),
         "planting_day": np.full(
             d.size, np.nan if latitude is None else planting_day(series.planted, latitude)

@@ -21,3 +21,18 @@ def daily_gdd(tmin: FloatArray, tmax: FloatArray, tbase: float, tupp: float) -> 
     lo = np.minimum(tmin, tupp)
     result: FloatArray = np.maximum((hi + lo) / 2.0, tbase) - tbase
     return result
+
+
+def carried_forward(daily: FloatArray) -> FloatArray:
+    """``daily`` with each missing day given the last known day's value (0 before any).
+
+    Thermal time keeps passing on a day the thermometer missed: counting such a
+    day as none puts a crop's flowering a week late after a few gaps (and a day
+    without ET0 still dries the soil). Only earlier days are used, so a feature
+    on day D still sees days before D only.
+    """
+    known = ~np.isnan(daily)
+    last = np.where(known, np.arange(daily.size), 0)
+    np.maximum.accumulate(last, out=last)
+    result: FloatArray = np.where(known[last], daily[last], 0.0)
+    return result

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from models.context import AQUACROP_SOIL, FieldContext
-from models.crops import crop_spec
-from models.features import MIN_DAYS, season_features
+from models.crops import CropSpec, SeasonBasis, crop_spec
+from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
 from models.training.seasons import SEASON_COLUMNS, SeasonStore
 from models.training.sensors import observe, season_rng
@@ -36,9 +36,28 @@ class SeasonRows:
     features: npt.NDArray[np.float32]
 
 
-def sample_days(length: int, rng: np.random.Generator, extra: int) -> tuple[list[int], list[int]]:
+def stage_days(progress: npt.NDArray[np.float64]) -> list[int]:
+    """The days on which the season's progress, as the gateway reports it, first
+    reaches each of ``EVAL_FRACTIONS``; ``progress[k]`` is that of day k + 1.
+
+    The gateway knows only how far the nominal season has gone (days, or degree
+    days for wheat), not when this season will end: a maize crop that dies of
+    drought on day 90 still shows 60 % on day 79. A season that ended before a
+    fraction (its crop died) is counted on its last day.
+    """
+    length = progress.size
+    days = []
+    for f in EVAL_FRACTIONS:
+        reached = np.flatnonzero(progress >= f - 1e-9)
+        days.append(max(MIN_DAYS, int(reached[0]) + 1 if reached.size else length))
+    return days
+
+
+def sample_days(
+    stages: list[int], length: int, rng: np.random.Generator, extra: int
+) -> tuple[list[int], list[int]]:
     """The days of one season that become rows, and each one's evaluation tag."""
-    days = [max(MIN_DAYS, round(f * length)) for f in EVAL_FRACTIONS]
+    days = list(stages)
     tags = [round(f * 100) for f in EVAL_FRACTIONS]
     pool = np.arange(MIN_DAYS, length + 1)
     for d in rng.choice(pool, size=min(extra, pool.size), replace=False):
@@ -53,19 +72,31 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
     rng = season_rng(config.seed, season.key)
     observed = observe(store.series(i), rng)
     length = int(store.length[i])
-    days, tags = sample_days(length, rng, config.random_days)
+    spec = crop_spec(store.crop)
     context = FieldContext(AQUACROP_SOIL[season.soil], season.strategy.value)
     latitude = SITES[season.site].lat
-    rows = season_features(observed, crop_spec(store.crop), days, context, latitude)
+    every_day = season_features(observed, spec, np.arange(1, length + 1), context, latitude)
+    stages = stage_days(row_progress(every_day.values, spec))
+    days, tags = sample_days(stages, length, rng, config.random_days)
+    picked = np.asarray(days, dtype=np.int64)
     return SeasonRows(
         season,
         float(store.yield_t_ha[i]),
         length,
-        rows.days,
-        rows.days / length,
+        picked,
+        picked / length,
         np.asarray(tags, dtype=np.int64),
-        rows.values.astype(np.float32),
+        every_day.values[picked - 1].astype(np.float32),
     )
+
+
+def row_progress(x: npt.NDArray[np.float64], spec: CropSpec) -> npt.NDArray[np.float64]:
+    """Each feature row's season progress, as the forecaster computes it (0..1)."""
+    column = "days_since_planting" if spec.basis is SeasonBasis.DAYS else "gdd_cum"
+    result: npt.NDArray[np.float64] = np.clip(
+        x[:, FEATURE_NAMES.index(column)] / spec.season_length, 0.0, 1.0
+    )
+    return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.calibration import ALL_PATTERNS, FULL_PATTERN, Calibration, pattern_key
-from models.crops import CropSpec, crop_spec
+from models.crops import crop_spec
 from models.features import (
     FEATURE_NAMES,
     FEATURES,
@@ -40,13 +40,13 @@ from models.features import (
     near_a_training_site,
 )
 from models.training.conformal import calibrate
-from models.training.dataset import Dataset, featurize
+from models.training.dataset import Dataset, featurize, row_progress
 from models.training.evaluate import climatology as climatology_of
 from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
 from models.training.scenarios import SITES, DatasetConfig
 from models.training.seasons import SeasonStore, dataset_path, store_seed
-from models.training.split import YearSplit, campaigns, split_years
+from models.training.split import YearSplit, campaigns, rotations
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
@@ -62,15 +62,6 @@ class TrainedCrop:
     training_data: dict[str, Any]
     check_rows: FloatArray
     """Test rows (some with sensors removed) used to check the exported file."""
-
-
-def row_progress(x: FloatArray, spec: CropSpec) -> FloatArray:
-    days = x[:, FEATURE_NAMES.index("days_since_planting")]
-    gdd = x[:, FEATURE_NAMES.index("gdd_cum")]
-    result: FloatArray = np.asarray(
-        [spec.progress(float(d), float(g)) for d, g in zip(days, gdd, strict=True)]
-    )
-    return result
 
 
 def _groups(data: Dataset, *names: str) -> list[tuple[str, ...]]:
@@ -140,66 +131,128 @@ def _held_out_sites(
     return result
 
 
-def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
-    spec = crop_spec(data.crop)
-    years = campaigns(data.season_info["planted"])
-    split = split_years(years, seed)
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """One rotation's forecasts of its test years, at the evaluation stages."""
+
+    rows: npt.NDArray[np.int64]
+    """Indices of the dataset rows forecast."""
+    baseline: FloatArray
+    """Climatology of the rotation's training years: same site, soil and strategy."""
+    pooled: FloatArray
+    """The same without the site."""
+    bands: dict[str, tuple[FloatArray, FloatArray, FloatArray]]
+    """Per sensor set: calibrated p10, central, p90."""
+    raw_bands: dict[str, tuple[FloatArray, FloatArray]]
+    """Per sensor set: the raw quantile models' p10 and p90."""
+
+
+def _rotation(
+    data: Dataset,
+    x: FloatArray,
+    progress: FloatArray,
+    years: npt.NDArray[np.int64],
+    split: YearSplit,
+    params: BoostParams,
+) -> tuple[QuantileModel, Calibration, HeldOut]:
+    """Fit and calibrate on the split's training years; forecast its test years."""
+    y = data.row_yield
     is_test_season = split.is_test(years)
     test_row = is_test_season[data.row_season]
-    x = data.features.astype(np.float64)
-    y = data.row_yield
-    progress = row_progress(x, spec)
-
-    train_x, train_y = x[~test_row], y[~test_row]
     folds = split.folds(years)[data.row_season][~test_row]
-    calibration = _calibrate(train_x, train_y, folds, progress[~test_row], params)
-    model = fit_quantiles(train_x, train_y, params)
-
-    eval_rows = test_row & (data.row_eval > 0)
-    ex, ey, stage = x[eval_rows], y[eval_rows], data.row_eval[eval_rows]
-    season_keys = _groups(data, "site", "soil", "strategy")
+    calibration = _calibrate(x[~test_row], y[~test_row], folds, progress[~test_row], params)
+    model = fit_quantiles(x[~test_row], y[~test_row], params)
+    rows = np.flatnonzero(test_row & (data.row_eval > 0))
     train_seasons = np.flatnonzero(~is_test_season)
-    baseline = climatology_of(
-        [season_keys[i] for i in train_seasons],
-        data.season_yield[train_seasons],
-        [season_keys[i] for i in data.row_season[eval_rows]],
+
+    def climatology(*names: str) -> FloatArray:
+        keys = _groups(data, *names)
+        return climatology_of(
+            [keys[i] for i in train_seasons],
+            data.season_yield[train_seasons],
+            [keys[i] for i in data.row_season[rows]],
+        )
+
+    bands: dict[str, tuple[FloatArray, FloatArray, FloatArray]] = {}
+    raw_bands: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for pattern in ALL_PATTERNS:
+        raw = model.predict(mask_groups(x[rows], pattern))
+        key = pattern_key(pattern)
+        calibrated = [
+            calibration.apply((a, b, c), key, p)
+            for (a, b, c), p in zip(raw, progress[rows], strict=True)
+        ]
+        bands[key] = (
+            np.asarray([b.p10 for b in calibrated]),
+            np.asarray([b.p50 for b in calibrated]),
+            np.asarray([b.p90 for b in calibrated]),
+        )
+        raw_bands[key] = (raw[:, 0], raw[:, 2])
+    held = HeldOut(
+        rows,
+        climatology("site", "soil", "strategy"),
+        climatology("soil", "strategy"),
+        bands,
+        raw_bands,
     )
-    pooled_keys = _groups(data, "soil", "strategy")
-    pooled = climatology_of(
-        [pooled_keys[i] for i in train_seasons],
-        data.season_yield[train_seasons],
-        [pooled_keys[i] for i in data.row_season[eval_rows]],
-    )
+    return model, calibration, held
+
+
+def _figures(data: Dataset, held: list[HeldOut]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Stage table with every input, and figures per sensor set, over ``held`` pooled."""
+    rows = np.concatenate([h.rows for h in held])
+    y, stage = data.row_yield[rows], data.row_eval[rows]
+    baseline = np.concatenate([h.baseline for h in held])
+    pooled = np.concatenate([h.pooled for h in held])
     by_pattern: dict[str, Any] = {}
     full_table: dict[str, Any] = {}
     for pattern in ALL_PATTERNS:
-        raw = model.predict(mask_groups(ex, pattern))
         key = pattern_key(pattern)
-        bands = [
-            calibration.apply((a, b, c), key, p)
-            for (a, b, c), p in zip(raw, progress[eval_rows], strict=True)
-        ]
-        lo = np.asarray([b.p10 for b in bands])
-        mid = np.asarray([b.p50 for b in bands])
-        hi = np.asarray([b.p90 for b in bands])
-        table = stage_table(mid, baseline, ey, stage, (lo, hi), pooled)
-        raw_cov = coverage(raw[:, 0], raw[:, 2], ey)
+        lo, mid, hi = (np.concatenate([h.bands[key][k] for h in held]) for k in range(3))
+        raw_lo, raw_hi = (np.concatenate([h.raw_bands[key][k] for h in held]) for k in range(2))
+        table = stage_table(mid, baseline, y, stage, (lo, hi), pooled)
         by_pattern[key] = {
             "rmse_60": table["60%"]["rmse"],
-            "coverage_p10_p90": coverage(lo, hi, ey),
-            "coverage_raw_quantiles": raw_cov,
+            "coverage_p10_p90": coverage(lo, hi, y),
+            "coverage_raw_quantiles": coverage(raw_lo, raw_hi, y),
             "mean_band_width": float(np.mean(hi - lo)),
         }
         if pattern == FULL_PATTERN:
             full_table = table
+    return full_table, by_pattern
+
+
+def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
+    spec = crop_spec(data.crop)
+    years = campaigns(data.season_info["planted"])
+    splits = rotations(years, seed)
+    x = data.features.astype(np.float64)
+    progress = row_progress(x, spec)
+    held: list[HeldOut] = []
+    for n, split in enumerate(splits):
+        fitted, calibrated, forecasts = _rotation(data, x, progress, years, split, params)
+        held.append(forecasts)
+        if n == 0:
+            # The shipped model is the first rotation's, fitted without its test years.
+            model, calibration = fitted, calibrated
+        log.info("rotation %d of %d done (test years %s)", n + 1, len(splits), split.test_years)
+    split = splits[0]
+    train_x = x[~split.is_test(years)[data.row_season]]
+    full_table, by_pattern = _figures(data, held)
+    shipped_table, _ = _figures(data, held[:1])
     evaluation = {
         "method": (
-            "held-out weather years (campaigns), every site at once; conformal band "
-            "corrections from 5-fold out-of-fold predictions on training years only"
+            f"held-out weather years (campaigns), every site at once, in {len(splits)} "
+            "rotations: each holds out one campaign in four and is fitted and calibrated "
+            "without it, so every year is forecast once by a model that never saw it; "
+            "figures pooled over the rotations. Conformal band corrections from 5-fold "
+            "out-of-fold predictions on each rotation's training years only. The shipped "
+            "model is the first rotation's (test_years); shipped_model has its own figures"
         ),
         "test_years": list(split.test_years),
         "train_years": list(split.train_years),
-        "test_seasons": int(is_test_season.sum()),
+        "rotations": [list(s.test_years) for s in splits],
+        "test_seasons": int(data.season_yield.size),
         "baseline": (
             "climatology: mean yield of the training years with the same site, soil and "
             "irrigation strategy (rmse_climatology); the same without the site "
@@ -208,6 +261,7 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         "all_sensors": full_table,
         "coverage_p10_p90": by_pattern[pattern_key(FULL_PATTERN)]["coverage_p10_p90"],
         "by_sensor_set": by_pattern,
+        "shipped_model": shipped_table,
         "held_out_sites": _held_out_sites(data, split, years, params),
         "error_is_against": "AquaCrop simulated yields, not measured fields",
     }
@@ -235,7 +289,8 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         "yield_t_ha": [float(data.season_yield.min()), float(data.season_yield.max())],
     }
     rng = np.random.default_rng(seed)
-    pick = rng.choice(np.flatnonzero(eval_rows), size=min(8, int(eval_rows.sum())), replace=False)
+    shipped_rows = held[0].rows
+    pick = rng.choice(shipped_rows, size=min(8, shipped_rows.size), replace=False)
     checks = np.concatenate([x[pick], mask_groups(x[pick], frozenset())])
     return TrainedCrop(data.crop, model, calibration, evaluation, ranges, training_data, checks)
 

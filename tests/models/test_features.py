@@ -46,12 +46,12 @@ def test_season_to_date_values_use_days_before_d_only() -> None:
 
 
 def test_water_is_also_counted_by_crop_stage() -> None:
-    # Maize flowers from 50 to 60 % of its 132 days: days 66..79. ET0 4 mm a day,
+    # Maize flowers on days 66..78 of its 132 (AquaCrop's 13 days). ET0 4 mm a day,
     # 10 mm of rain on days 0, 10, 20, ...
     rows = season_features(_series(100), crop_spec("maize"), [60, 100])
     assert _value(rows, "wb_vegetative") == pytest.approx(60.0 - 240.0)
     assert _value(rows, "wb_flowering") == 0.0  # not reached on day 60
-    assert _value(rows, "wb_flowering", 1) == pytest.approx(10.0 - 14 * 4.0)
+    assert _value(rows, "wb_flowering", 1) == pytest.approx(10.0 - 13 * 4.0)
     assert Group.FIELD not in rows.groups_at(0)
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from models.training.conformal import calibrate, calibration_level, correction
+from models.training.dataset import stage_days
 from models.training.evaluate import climatology, mape
-from models.training.split import campaign, split_years
+from models.training.split import campaign, rotations, split_years
 
 
 def test_plantings_of_one_sowing_window_share_a_campaign() -> None:
@@ -24,6 +25,26 @@ def test_test_years_are_spread_over_the_record_and_never_trained_on() -> None:
     assert 9 <= len(split.test_years) <= 10
     assert max(np.diff(split.test_years)) == 4
     assert set(split.folds(np.asarray(split.test_years))) == {-1}
+
+
+def test_rotations_test_every_year_once_the_seeded_split_first() -> None:
+    years = np.arange(2000, 2011)
+    splits = rotations(years, seed=7)
+    assert splits[0] == split_years(years, seed=7)
+    tested = sorted(y for s in splits for y in s.test_years)
+    assert tested == years.tolist()
+    for s in splits:
+        assert set(s.test_years).isdisjoint(s.train_years)
+
+
+def test_stages_are_where_the_gateway_says_the_season_is() -> None:
+    # Progress as the gateway reports it on days 1..n (nominal season of 100 days).
+    assert stage_days(np.arange(1, 121) / 100) == [30, 60, 90]
+    # A crop that died on day 70 still reads 60 % on day 60; its 90 % row is its last day.
+    assert stage_days(np.arange(1, 71) / 100) == [30, 60, 70]
+    # Degree days that stall (a cold spell) move the stage later, NaN days never count.
+    progress = np.concatenate([np.full(5, np.nan), np.linspace(0.05, 1.0, 95)])
+    assert stage_days(progress) == [1 + int(np.argmax(progress >= f)) for f in (0.3, 0.6, 0.9)]
 
 
 def test_level_is_raised_when_one_year_is_unlike_the_others() -> None:
