@@ -316,12 +316,23 @@ def _drop_from_wettest(values: FloatArray) -> FloatArray:
 
 
 def planting_day(planted: dt.date, latitude: float) -> float:
-    """Days from the hemisphere's ``SEASON_ORIGIN`` to the planting date (0..365)."""
+    """Days from the hemisphere's ``SEASON_ORIGIN`` to the planting date (0..364).
+
+    Counted on a calendar without leap days, so 1 July is the same day every year
+    (29 February counts as the 28th): otherwise a sowing date falls one day later in
+    a leap year, and a model whose training years happen to miss the leap years
+    refuses it as outside its range.
+    """
     month, day = SEASON_ORIGIN[latitude >= 0.0]
-    origin = dt.date(planted.year, month, day)
-    if origin > planted:
-        origin = dt.date(planted.year - 1, month, day)
-    return float((planted - origin).days)
+    sown = dt.date(_NO_LEAP_YEAR, planted.month, min(planted.day, 28 if planted.month == 2 else 31))
+    origin = dt.date(_NO_LEAP_YEAR, month, day)
+    if origin > sown:
+        origin = dt.date(_NO_LEAP_YEAR - 1, month, day)
+    return float((sown - origin).days)
+
+
+_NO_LEAP_YEAR = 2002
+"""A year that, like the one before it, has no 29 February."""
 
 
 def near_a_training_site(latitude: float, trained: Iterable[float]) -> bool:

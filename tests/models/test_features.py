@@ -112,6 +112,9 @@ def test_location_is_latitude_and_a_planting_day_that_means_the_same_season_nort
         planting_day(dt.date(2024, 5, 1), 40.0),
         planting_day(dt.date(2024, 11, 1), -31.0),
     )
-    assert (north, south) == (90.0, 92.0)
+    assert (north, south) == (89.0, 92.0)
     # Rabi rice sown either side of New Year stays one unbroken range.
     assert planting_day(dt.date(2024, 12, 20), 17.4) < planting_day(dt.date(2025, 1, 20), 17.4)
+    # A leap year does not move a sowing date.
+    assert planting_day(dt.date(2008, 7, 1), -31.4) == planting_day(dt.date(2009, 7, 1), -31.4)
+    assert planting_day(dt.date(2008, 2, 29), 40.0) == planting_day(dt.date(2009, 2, 28), 40.0)

@@ -52,7 +52,7 @@ def _edit(path: Path, out: Path, key: str, change: Any) -> None:
     onnx.save(model, str(out))
 
 
-SEASONS_PER_CROP = 6
+SEASONS_PER_CROP = 12
 
 
 def fixed_seasons(data_dir: Path = Path("var/models")) -> None:
