@@ -10,7 +10,7 @@ sensor group is removed, and the band is calibrated for the sensors left.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -88,13 +88,20 @@ class Forecaster:
                 ),
             )
         built = build_daily(source, field.sensors, field.planted, days, self.site)
+        series = built.series
         notes = []
+        rainfed = field.context is not None and field.context.irrigation == "rainfed"
+        if field.sensors.irrigation is None and rainfed:
+            # A rainfed field is irrigated with nothing: that is a measurement, and
+            # it is what the training seasons' meter read on rainfed fields.
+            series = replace(series, irrigation=np.zeros(series.days))
+            notes.append(f"field {field.field}: irrigation taken as none (rainfed, no meter)")
         if built.hargreaves_days:
             notes.append(
                 f"field {field.field}: ET0 from temperature only (no radiation) on "
                 f"{built.hargreaves_days} of {days} days"
             )
-        outcome = self.forecast_series(field.field, field.crop, built.series, now, field.context)
+        outcome = self.forecast_series(field.field, field.crop, series, now, field.context)
         return ForecastOutcome(outcome.forecast, tuple(notes) + outcome.notes)
 
     def forecast_series(

@@ -16,7 +16,7 @@ from models.crops import SeasonBasis, crop_spec
 from models.daily import DailySeries, Variable
 from models.features import FEATURE_NAMES, season_features
 from models.forecaster import FieldInput, Forecaster
-from models.hourly import hourly_from_raw
+from models.hourly import HourlySource, hourly_from_raw
 from models.readings import FieldSensors, SiteLocation
 from models.registry import SHIPPED_DIR, ModelRegistry
 from models.training.scenarios import SITES
@@ -176,23 +176,24 @@ def test_a_crop_without_a_model_or_a_short_season_gets_reasons() -> None:
     assert "need 7" in early.notes[0]
 
 
-def test_forecast_field_reads_stored_readings_end_to_end() -> None:
-    """Hourly raw readings, as storage holds them, for the first 60 % of a season."""
-    series, context, actual = _seasons("maize")[3]
-    mid = _at(series, 0.6)
-    tz = dt.UTC
-    start = dt.datetime.combine(mid.planted, dt.time(), tz).timestamp()
+def _stored_field(
+    series: DailySeries, context: FieldContext
+) -> tuple[FieldInput, HourlySource, float]:
+    """Hourly raw readings, as storage holds them, of ``series``; a field reading them
+    (air temperature, rain, two probes; no radiation, no irrigation meter); and the
+    time just after its last day."""
+    start = dt.datetime.combine(series.planted, dt.time(), dt.UTC).timestamp()
     rows: dict[tuple[str, str], list[tuple[float, object, Quality]]] = {}
     rain_total = 0.0
-    for d in range(mid.days):
+    for d in range(series.days):
         for h in range(24):
             ts = start + 86400 * d + 3600 * h
             swing = (1 - math.cos(2 * math.pi * (h - 3) / 24)) / 2  # coolest at 03:00
-            temp = mid.tmin[d] + (mid.tmax[d] - mid.tmin[d]) * swing
-            rain_total += float(np.nan_to_num(mid.rain[d])) / 24
+            temp = series.tmin[d] + (series.tmax[d] - series.tmin[d]) * swing
+            rain_total += float(np.nan_to_num(series.rain[d])) / 24
             rows.setdefault(("wx", "air_temperature"), []).append((ts, temp, Quality.GOOD))
             rows.setdefault(("wx", "precipitation"), []).append((ts, rain_total, Quality.GOOD))
-            for point, values in (("shallow", mid.sm_shallow), ("deep", mid.sm_deep)):
+            for point, values in (("shallow", series.sm_shallow), ("deep", series.sm_deep)):
                 value = None if np.isnan(values[d]) else float(values[d])
                 quality = Quality.INVALID if value is None else Quality.GOOD
                 rows.setdefault(("probe", point), []).append((ts, value, quality))
@@ -204,7 +205,7 @@ def test_forecast_field_reads_stored_readings_end_to_end() -> None:
         "north",
         "maize",
         2.0,
-        mid.planted,
+        series.planted,
         FieldSensors(
             air_temperature=("wx", "air_temperature"),
             precipitation=("wx", "precipitation"),
@@ -213,12 +214,29 @@ def test_forecast_field_reads_stored_readings_end_to_end() -> None:
         ),
         context,
     )
-    now = start + 86400 * mid.days + 3600
-    outcome = _forecaster().forecast_field(field, hourly_from_raw(history), now)
+    return field, hourly_from_raw(history), start + 86400 * series.days + 3600
+
+
+def test_forecast_field_reads_stored_readings_end_to_end() -> None:
+    series, context, actual = _seasons("maize")[3]
+    mid = _at(series, 0.6)
+    field, source, now = _stored_field(mid, replace(context, irrigation="full"))
+    outcome = _forecaster().forecast_field(field, source, now)
     fc = outcome.forecast
     assert fc is not None, outcome.notes
     assert "rain_cum" in fc.features_used
     assert "irrigation_cum" not in fc.features_used  # no meter configured
+    assert "rootzone_depletion" not in fc.features_used  # the balance needs it
     assert any("temperature only" in n for n in outcome.notes)  # no radiation sensor
     assert abs(fc.p50 - actual) <= 3 * _documented_rmse("maize")
     assert fc.expected_harvest == mid.planted + dt.timedelta(days=132)
+
+
+def test_a_rainfed_field_needs_no_irrigation_meter() -> None:
+    series, _, _ = _seasons("maize")[3]
+    field, source, now = _stored_field(_at(series, 0.6), FieldContext("loam", "rainfed"))
+    outcome = _forecaster().forecast_field(field, source, now)
+    fc = outcome.forecast
+    assert fc is not None, outcome.notes
+    assert {"irrigation_cum", "rootzone_depletion", "water_demand_met"} <= set(fc.features_used)
+    assert "field north: irrigation taken as none (rainfed, no meter)" in outcome.notes
