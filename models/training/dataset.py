@@ -30,7 +30,6 @@ class SeasonRows:
     yield_t_ha: float
     length_days: int
     days: npt.NDArray[np.int64]
-    fractions: npt.NDArray[np.float64]
     eval_tag: npt.NDArray[np.int64]
     """30, 60 or 90 for the rows at that share of the season, else 0."""
     features: npt.NDArray[np.float32]
@@ -84,7 +83,6 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
         float(store.yield_t_ha[i]),
         length,
         picked,
-        picked / length,
         np.asarray(tags, dtype=np.int64),
         every_day.values[picked - 1].astype(np.float32),
     )
@@ -105,7 +103,6 @@ class Dataset:
     features: npt.NDArray[np.float32]
     row_season: npt.NDArray[np.int64]
     row_day: npt.NDArray[np.int64]
-    row_fraction: npt.NDArray[np.float64]
     row_eval: npt.NDArray[np.int64]
     season_yield: npt.NDArray[np.float64]
     season_length: npt.NDArray[np.int64]
@@ -145,7 +142,6 @@ def assemble(crop: str, parts: Sequence[SeasonRows]) -> Dataset:
         np.concatenate([p.features for p in parts]),
         np.repeat(np.arange(len(parts), dtype=np.int64), counts),
         np.concatenate([p.days for p in parts]),
-        np.concatenate([p.fractions for p in parts]),
         np.concatenate([p.eval_tag for p in parts]),
         np.asarray([p.yield_t_ha for p in parts], dtype=np.float64),
         np.asarray([p.length_days for p in parts], dtype=np.int64),
