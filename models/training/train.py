@@ -39,7 +39,7 @@ from models.features import (
     Group,
     near_a_training_site,
 )
-from models.training.conformal import calibrate
+from models.training.conformal import Trial, calibrate, calibration_level, scores, stage_of
 from models.training.dataset import Dataset, featurize, row_progress
 from models.training.evaluate import climatology as climatology_of
 from models.training.evaluate import coverage, stage_table
@@ -69,21 +69,64 @@ def _groups(data: Dataset, *names: str) -> list[tuple[str, ...]]:
     return list(zip(*columns, strict=True))
 
 
-def _calibrate(
-    x: FloatArray,
-    y: FloatArray,
-    folds: npt.NDArray[np.int64],
-    progress: FloatArray,
-    params: BoostParams,
-) -> Calibration:
+def _out_of_fold(
+    x: FloatArray, y: FloatArray, folds: npt.NDArray[np.int64], params: BoostParams
+) -> dict[str, FloatArray]:
+    """Per sensor set: raw quantiles of each row from a model fitted without its fold."""
     raw: dict[str, FloatArray] = {pattern_key(p): np.empty((x.shape[0], 3)) for p in ALL_PATTERNS}
     for k in np.unique(folds):
         fit_rows, held = folds != k, folds == k
         model = fit_quantiles(x[fit_rows], y[fit_rows], params)
         for pattern in ALL_PATTERNS:
             raw[pattern_key(pattern)][held] = model.predict(mask_groups(x[held], pattern))
-        log.info("calibration fold %d done", k)
-    return calibrate(raw, y, progress, folds)
+    return raw
+
+
+def _trial(
+    x: FloatArray,
+    y: FloatArray,
+    progress: FloatArray,
+    row_years: npt.NDArray[np.int64],
+    split: YearSplit,
+    params: BoostParams,
+) -> Trial:
+    """Calibrate on the split's training years as the final model is; score its test years."""
+    held = split.is_test(row_years)
+    fitted = ~held
+    oof = _out_of_fold(x[fitted], y[fitted], split.folds(row_years)[fitted], params)
+    model = fit_quantiles(x[fitted], y[fitted], params)
+    return Trial(
+        {key: scores(raw, y[fitted]) for key, raw in oof.items()},
+        stage_of(progress[fitted]),
+        {
+            pattern_key(p): scores(model.predict(mask_groups(x[held], p)), y[held])
+            for p in ALL_PATTERNS
+        },
+        stage_of(progress[held]),
+    )
+
+
+def _calibrate(
+    x: FloatArray,
+    y: FloatArray,
+    progress: FloatArray,
+    row_years: npt.NDArray[np.int64],
+    split: YearSplit,
+    params: BoostParams,
+) -> Calibration:
+    """The calibration of a model fitted on ``split``'s training years: its level from
+    trials within those years only, its corrections from their out-of-fold scores."""
+    train = ~split.is_test(row_years)
+    inner = rotations(row_years[train], params.seed)
+    trials = [
+        _trial(x[train], y[train], progress[train], row_years[train], s, params) for s in inner
+    ]
+    level = calibration_level(trials)
+    log.info(
+        "calibration level %.2f (from %d trials within the training years)", level, len(trials)
+    )
+    oof = _out_of_fold(x[train], y[train], split.folds(row_years)[train], params)
+    return calibrate(oof, y[train], progress[train], level)
 
 
 def gateway_view(x: FloatArray, lo: FloatArray, hi: FloatArray, location_known: bool) -> FloatArray:
@@ -159,8 +202,7 @@ def _rotation(
     y = data.row_yield
     is_test_season = split.is_test(years)
     test_row = is_test_season[data.row_season]
-    folds = split.folds(years)[data.row_season][~test_row]
-    calibration = _calibrate(x[~test_row], y[~test_row], folds, progress[~test_row], params)
+    calibration = _calibrate(x, y, progress, years[data.row_season], split, params)
     model = fit_quantiles(x[~test_row], y[~test_row], params)
     rows = np.flatnonzero(test_row & (data.row_eval > 0))
     train_seasons = np.flatnonzero(~is_test_season)

@@ -29,10 +29,9 @@ def test_shipped_model_metadata_matches_its_inputs(path: Path) -> None:
     assert info.training_data["sha256"]
     evaluation = info.evaluation["all_sensors"]
     assert set(evaluation) == {"30%", "60%", "90%"}
-    # The goal is 75-85 %. Figures are pooled over four rotations of held-out years,
-    # every campaign once; rice's band still holds 87.5 % of its 11 years, over the
-    # goal on the safe side (docs/forecasting.md). Under 75 % or over 90 % fails.
-    assert 0.75 <= info.evaluation["coverage_p10_p90"] <= 0.90
+    # The goal: 75-85 % of held-out outcomes inside p10-p90, pooled over four
+    # rotations of held-out years (every campaign once).
+    assert 0.75 <= info.evaluation["coverage_p10_p90"] <= 0.85
     assert path.stat().st_size < 2_000_000
 
 

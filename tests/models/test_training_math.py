@@ -7,7 +7,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from models.training.conformal import calibrate, calibration_level, correction
+from models.training.conformal import (
+    Trial,
+    calibrate,
+    calibration_level,
+    correction,
+    held_out_coverage,
+)
 from models.training.dataset import stage_days
 from models.training.evaluate import climatology, mape
 from models.training.split import campaign, rotations, split_years
@@ -47,14 +53,29 @@ def test_stages_are_where_the_gateway_says_the_season_is() -> None:
     assert stage_days(progress) == [1 + int(np.argmax(progress >= f)) for f in (0.3, 0.6, 0.9)]
 
 
-def test_level_is_raised_when_one_year_is_unlike_the_others() -> None:
+def _trial(fitted: np.ndarray, held: np.ndarray) -> Trial:
+    return Trial(
+        {"weather_only": fitted},
+        np.zeros(fitted.size, dtype=np.int64),
+        {"weather_only": held},
+        np.zeros(held.size, dtype=np.int64),
+    )
+
+
+def test_level_is_what_covers_80_percent_of_years_held_out_of_it() -> None:
     rng = np.random.default_rng(1)
-    s = rng.normal(size=1000)
-    folds = np.arange(1000) % 5
-    stages = np.zeros(1000, dtype=np.int64)
-    assert calibration_level({"weather_only": s}, stages, folds) == 0.8
-    shifted = s + 1.5 * (folds - 2)  # each fold of years wetter or drier than the last
-    assert calibration_level({"weather_only": shifted}, stages, folds) > 0.8
+    fitted = [rng.normal(size=800) for _ in range(4)]
+    # Held-out years like the fitted ones: the plain 80 % quantile is the level.
+    same = [_trial(f, rng.normal(size=200)) for f in fitted]
+    assert calibration_level(same) == pytest.approx(0.8, abs=0.02)
+    # Held-out years scoring worse than the out-of-fold ones (years unlike the
+    # others): the level is raised.
+    worse = [_trial(f, rng.normal(size=200) + 0.5) for f in fitted]
+    assert calibration_level(worse) > 0.85
+    # A final model better than the out-of-fold ones: the level comes down.
+    better = [_trial(f, 0.8 * rng.normal(size=200)) for f in fitted]
+    assert calibration_level(better) < 0.78
+    assert held_out_coverage(better, calibration_level(better)) >= 0.8
 
 
 def test_conformal_correction_reaches_the_target_coverage() -> None:
@@ -70,7 +91,7 @@ def test_conformal_correction_reaches_the_target_coverage() -> None:
 def test_calibration_has_one_correction_per_stage_and_sensor_set() -> None:
     y = np.linspace(0, 10, 300)
     raw = np.column_stack([y - 1, y, y + 1])
-    cal = calibrate({"weather_only": raw}, y, np.linspace(0, 1, 300), np.arange(300) % 5)
+    cal = calibrate({"weather_only": raw}, y, np.linspace(0, 1, 300), 0.8)
     # every outcome sits mid-band: the band may shrink by half its width each side
     assert cal.corrections["weather_only"] == pytest.approx((-0.5, -0.5, -0.5))
     assert cal.level == 0.8
