@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +10,7 @@ import pytest
 
 from edge.storage import Storage
 from tests.edge.storage.burst_writer import batch_readings, batch_size
+from tests.edge.storage.sigkill import assert_intact, kill_after_lines
 
 SCRIPT = Path(__file__).with_name("burst_writer.py")
 
@@ -39,36 +36,12 @@ def _expected(batch_no: int) -> list[tuple[str, int, object, str]]:
 def test_every_reported_batch_survives_sigkill(tmp_path: Path, seed: int) -> None:
     kill_after = random.Random(seed).randint(5, 150)
     path = tmp_path / "kill.db"
-    proc = subprocess.Popen(
-        [sys.executable, str(SCRIPT), str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     reported: dict[int, int] = {}
-    try:
-        assert proc.stdout is not None
-        while len(reported) < kill_after:
-            line = proc.stdout.readline()
-            if not line:
-                _, err = proc.communicate()
-                pytest.fail(f"burst writer exited early (code {proc.returncode}): {err}")
-            word, number, count = line.split()
-            assert word == "stored"
-            reported[int(number)] = int(count)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-    assert proc.returncode == -signal.SIGKILL
-
-    check = sqlite3.connect(path)
-    assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    check.close()
+    for line in kill_after_lines([sys.executable, str(SCRIPT), str(path)], kill_after):
+        word, number, count = line.split()
+        assert word == "stored"
+        reported[int(number)] = int(count)
+    assert_intact(path)
     with Storage.open(path) as storage:
         assert sorted(reported) == list(range(kill_after))
         for batch_no, n_rows in reported.items():

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +12,7 @@ from edge.storage.timestamps import to_ms
 from edge.uplink.messages import JsonMessages
 from edge.uplink.topics import Topics
 from tests.edge.storage.burst_writer import batch_readings
+from tests.edge.storage.sigkill import assert_intact, kill_after_lines
 
 ROOT = Path(__file__).resolve().parents[3]
 TOPICS = Topics.for_site("kakashi", "yamakawa")
@@ -27,6 +24,7 @@ from edge.storage.store import Storage
 from edge.uplink.messages import JsonMessages
 from edge.uplink.topics import Topics
 from tests.edge.storage.burst_writer import batch_readings
+from tests.edge.storage.sigkill import assert_intact, kill_after_lines
 
 policy = OutboxPolicy(JsonMessages(Topics.for_site("kakashi", "yamakawa")), 1 << 30)
 with Storage.open(Path(sys.argv[1]), outbox=policy) as storage:
@@ -38,32 +36,9 @@ with Storage.open(Path(sys.argv[1]), outbox=policy) as storage:
 
 def test_every_reported_batch_is_queued_after_sigkill(tmp_path: Path) -> None:
     path = tmp_path / "kill.db"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    reported: list[int] = []
-    try:
-        assert proc.stdout is not None
-        while len(reported) < 60:
-            line = proc.stdout.readline()
-            assert line, f"writer exited early: {proc.communicate()[1]}"
-            reported.append(int(line.split()[1]))
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-
-    check = sqlite3.connect(path)
-    assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    check.close()
+    lines = kill_after_lines([sys.executable, "-c", WRITER, str(path)], 60, cwd=ROOT)
+    reported = [int(line.split()[1]) for line in lines]
+    assert_intact(path)
     policy = OutboxPolicy(JsonMessages(TOPICS), 1 << 30)
     with Storage.open(path, outbox=policy) as storage:
         queued = set()

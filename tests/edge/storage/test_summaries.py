@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import math
-import os
 import random
-import signal
-import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +16,7 @@ from edge.storage.lean_import import Database
 from edge.storage.summaries import set_watermark, watermark_ms
 from edge.storage.timestamps import to_ms
 from edge.storage.transaction import write_transaction
+from tests.edge.storage.sigkill import assert_intact, kill_after_lines
 from tests.edge.storage.summary_checks import (
     HourRow,
     assert_summaries_match_raw,
@@ -284,32 +281,8 @@ def _all_hours(db: Database) -> list[tuple[int, int, int]]:
 def test_summaries_agree_with_raw_rows_after_sigkill(tmp_path: Path, seed: int) -> None:
     kill_after = random.Random(seed).randint(3, 40)
     path = tmp_path / "churn.db"
-    proc = subprocess.Popen(
-        [sys.executable, str(CHURN), str(path), str(seed)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        for _ in range(kill_after):
-            line = proc.stdout.readline()
-            if not line:
-                _, err = proc.communicate()
-                pytest.fail(f"churn writer exited early (code {proc.returncode}): {err}")
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-    assert proc.returncode == -signal.SIGKILL
-
-    check = sqlite3.connect(path)
-    assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    check.close()
+    kill_after_lines([sys.executable, str(CHURN), str(path), str(seed)], kill_after)
+    assert_intact(path)
     with Storage.open(path) as storage, storage.locked() as db:
         assert watermark_ms(db) is not None
         assert _all_hours(db)
