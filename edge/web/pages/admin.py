@@ -9,8 +9,9 @@ the form that created it and nowhere else.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
@@ -24,6 +25,8 @@ from edge.web.auth_gate import AuthGate, error_key, error_values
 from edge.web.i18n import choose_language, translate
 from edge.web.templating import Pages
 from edge.web.view import ServiceView
+
+T = TypeVar("T")
 
 FormText = Annotated[str, Form(max_length=MAX_LENGTH)]
 DONE_CODES = frozenset(
@@ -142,70 +145,89 @@ def admin_pages(view: ServiceView, pages: Pages, gate: AuthGate) -> APIRouter:
         )
         return back("user_added", user.name, "users")
 
+    async def user_action(
+        request: Request,
+        who: Principal,
+        name: str,
+        field: str,
+        change: Callable[[], T],
+        describe: Callable[[T], tuple[str, dict[str, str]]],
+        done: str,
+        anchor: str,
+    ) -> Response:
+        """Change one user; on success audit it (what ``describe`` says of the result)
+        and go back to the admin page, else show the page with the error at ``field``."""
+        try:
+            result = await asyncio.to_thread(change)
+        except AuthError as e:
+            errors = {f"{name}.{field}": message(request, e)}
+            return await render(request, who, errors=errors, status_code=_status(e))
+        text, data = describe(result)
+        await gate.audit("user", text, actor=who.actor, data={"target": name, **data})
+        return back(done, name, anchor)
+
     @router.post("/admin/users/{name}/role", response_class=HTMLResponse)
     async def set_role(request: Request, who: Admin, name: str, role: FormText = "") -> Response:
-        try:
-            user = await asyncio.to_thread(gate.users().set_role, name, role)
-        except AuthError as e:
-            errors = {f"{name}.role": message(request, e)}
-            return await render(request, who, errors=errors, status_code=_status(e))
-        await gate.audit(
-            "user",
-            f"role of {name} set to {user.role.label} by {who.name}",
-            actor=who.actor,
-            data={"target": name, "action": "role", "role": user.role.label},
+        return await user_action(
+            request,
+            who,
+            name,
+            "role",
+            lambda: gate.users().set_role(name, role),
+            lambda user: (
+                f"role of {name} set to {user.role.label} by {who.name}",
+                {"action": "role", "role": user.role.label},
+            ),
+            "role_changed",
+            f"user-{name}",
         )
-        return back("role_changed", name, f"user-{name}")
 
     @router.post("/admin/users/{name}/password", response_class=HTMLResponse)
     async def reset_password(
         request: Request, who: Admin, name: str, password: FormText = ""
     ) -> Response:
-        try:
-            await asyncio.to_thread(gate.users().set_password, name, password)
-        except AuthError as e:
-            errors = {f"{name}.password": message(request, e)}
-            return await render(request, who, errors=errors, status_code=_status(e))
-        await gate.audit(
-            "user",
-            f"password of {name} reset by {who.name}",
-            actor=who.actor,
-            data={"target": name, "action": "password"},
+        return await user_action(
+            request,
+            who,
+            name,
+            "password",
+            lambda: gate.users().set_password(name, password),
+            lambda _: (f"password of {name} reset by {who.name}", {"action": "password"}),
+            "password_reset",
+            f"user-{name}",
         )
-        return back("password_reset", name, f"user-{name}")
 
     @router.post("/admin/users/{name}/disabled", response_class=HTMLResponse)
     async def set_disabled(
         request: Request, who: Admin, name: str, disabled: FormText = "1"
     ) -> Response:
         flag = disabled not in ("0", "false", "")
-        try:
-            await asyncio.to_thread(gate.users().set_disabled, name, flag)
-        except AuthError as e:
-            errors = {f"{name}.role": message(request, e)}
-            return await render(request, who, errors=errors, status_code=_status(e))
-        await gate.audit(
-            "user",
-            f"user {name} {'disabled' if flag else 'enabled'} by {who.name}",
-            actor=who.actor,
-            data={"target": name, "action": "disable" if flag else "enable"},
+        return await user_action(
+            request,
+            who,
+            name,
+            "role",
+            lambda: gate.users().set_disabled(name, flag),
+            lambda _: (
+                f"user {name} {'disabled' if flag else 'enabled'} by {who.name}",
+                {"action": "disable" if flag else "enable"},
+            ),
+            "user_disabled" if flag else "user_enabled",
+            f"user-{name}",
         )
-        return back("user_disabled" if flag else "user_enabled", name, f"user-{name}")
 
     @router.post("/admin/users/{name}/delete", response_class=HTMLResponse)
     async def delete_user(request: Request, who: Admin, name: str) -> Response:
-        try:
-            await asyncio.to_thread(gate.users().delete, name)
-        except AuthError as e:
-            errors = {f"{name}.role": message(request, e)}
-            return await render(request, who, errors=errors, status_code=_status(e))
-        await gate.audit(
-            "user",
-            f"user {name} deleted by {who.name}",
-            actor=who.actor,
-            data={"target": name, "action": "delete"},
+        return await user_action(
+            request,
+            who,
+            name,
+            "role",
+            lambda: gate.users().delete(name),
+            lambda _: (f"user {name} deleted by {who.name}", {"action": "delete"}),
+            "user_deleted",
+            "users",
         )
-        return back("user_deleted", name, "users")
 
     @router.post("/admin/tokens", response_class=HTMLResponse)
     async def create_token(
