@@ -62,8 +62,15 @@ class CropSpec:
 
     def progress(self, days_since_planting: float, gdd_cum: float) -> float:
         """Fraction of the nominal season elapsed, 0..1 (1 past maturity)."""
+        return float(self.progresses(np.asarray([days_since_planting]), np.asarray([gdd_cum]))[0])
+
+    def progresses(
+        self, days_since_planting: npt.NDArray[np.float64], gdd_cum: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """``progress`` of many days at once (NaN where the elapsed measure is NaN)."""
         elapsed = days_since_planting if self.basis is SeasonBasis.DAYS else gdd_cum
-        return min(max(elapsed / self.season_length, 0.0), 1.0)
+        result: npt.NDArray[np.float64] = np.clip(elapsed / self.season_length, 0.0, 1.0)
+        return result
 
 
 CROPS: dict[str, CropSpec] = {

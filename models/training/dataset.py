@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.context import AQUACROP_SOIL, FieldContext
-from models.crops import CropSpec, SeasonBasis, crop_spec
+from models.crops import CropSpec, crop_spec
 from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
 from models.training.seasons import SEASON_COLUMNS, SeasonStore
@@ -90,11 +90,9 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
 
 def row_progress(x: npt.NDArray[np.float64], spec: CropSpec) -> npt.NDArray[np.float64]:
     """Each feature row's season progress, as the forecaster computes it (0..1)."""
-    column = "days_since_planting" if spec.basis is SeasonBasis.DAYS else "gdd_cum"
-    result: npt.NDArray[np.float64] = np.clip(
-        x[:, FEATURE_NAMES.index(column)] / spec.season_length, 0.0, 1.0
+    return spec.progresses(
+        x[:, FEATURE_NAMES.index("days_since_planting")], x[:, FEATURE_NAMES.index("gdd_cum")]
     )
-    return result
 
 
 @dataclass(frozen=True, slots=True)

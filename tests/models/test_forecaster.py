@@ -12,13 +12,14 @@ import pytest
 
 from drivers.reading import Quality
 from models.context import FieldContext
-from models.crops import SeasonBasis, crop_spec
+from models.crops import crop_spec
 from models.daily import DailySeries, Variable
-from models.features import FEATURE_NAMES, season_features
+from models.features import season_features
 from models.forecaster import FieldInput, Forecaster
 from models.hourly import HourlySource, hourly_from_raw
 from models.readings import FieldSensors, SiteLocation
 from models.registry import SHIPPED_DIR, ModelRegistry
+from models.training.dataset import EVAL_FRACTIONS, row_progress, stage_days
 from models.training.scenarios import SITES
 from tests.models.conftest import DATA
 
@@ -67,11 +68,8 @@ def _at_progress(series: DailySeries, crop: str, share: float) -> DailySeries:
     crop died before."""
     spec = crop_spec(crop)
     rows = season_features(series, spec, np.arange(1, series.days + 1))
-    column = "days_since_planting" if spec.basis is SeasonBasis.DAYS else "gdd_cum"
-    reached = np.flatnonzero(
-        rows.values[:, FEATURE_NAMES.index(column)] >= share * spec.season_length
-    )
-    return _at(series, (int(reached[0]) + 1 if reached.size else series.days) / series.days)
+    day = stage_days(row_progress(rows.values, spec))[EVAL_FRACTIONS.index(share)]
+    return _at(series, day / series.days)
 
 
 def _documented_rmse(crop: str) -> float:
