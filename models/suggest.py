@@ -2,7 +2,7 @@
 
 Only forecasts far enough into the season are turned into pickups: before
 ``MIN_PROGRESS`` the band is too wide to book vehicles on. The quantity is
-the median forecast over the field's area; the band travels with it so a
+the central forecast (p50) over the field's area; the band travels with it so a
 coordinator can plan capacity for p90 and expect p50.
 """
 

@@ -25,7 +25,8 @@ class ForecastOut(BaseModel):
     p10: float | None
     p50: float | None
     p90: float | None
-    """Yield in t/ha: p50 the median, p10-p90 the band it falls in 8 times out of 10."""
+    """Yield in t/ha: p50 the central forecast (the expected yield), p10-p90 the band it
+    falls in 8 times out of 10."""
     model_version: str
     features_used: list[str]
     progress: float | None
