@@ -237,6 +237,12 @@ class FeatureRows:
         return frozenset(g for g, ok in zip(Group, self.available[row], strict=True) if ok)
 
 
+def _sums_before(values: FloatArray) -> FloatArray:
+    """Running sum whose index d covers days < d (index 0 is 0)."""
+    result: FloatArray = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class _Prefix:
     """Running count and sum of the observed days of one variable; index k covers days < k."""
@@ -247,8 +253,8 @@ class _Prefix:
     @classmethod
     def of(cls, values: FloatArray) -> _Prefix:
         seen = ~np.isnan(values)
-        count = np.concatenate(([0.0], np.cumsum(seen, dtype=np.float64)))
-        total = np.concatenate(([0.0], np.cumsum(np.where(seen, values, 0.0))))
+        count = _sums_before(seen)
+        total = _sums_before(np.where(seen, values, 0.0))
         return cls(count, total)
 
     def covered(self, days: npt.NDArray[np.int64], window: int) -> BoolArray:
@@ -291,7 +297,7 @@ def _stage_sum(
     values: FloatArray, stage: npt.NDArray[np.int64], k: int, days: npt.NDArray[np.int64]
 ) -> FloatArray:
     """Sum over days < D of stage k (gaps count as nothing)."""
-    prefix = np.concatenate(([0.0], np.cumsum(np.where(stage == k, np.nan_to_num(values), 0.0))))
+    prefix = _sums_before(np.where(stage == k, np.nan_to_num(values), 0.0))
     result: FloatArray = prefix[days]
     return result
 
@@ -301,8 +307,8 @@ def _stage_mean(
 ) -> FloatArray:
     """Mean over days < D of stage k that have data; 0 before the stage starts."""
     seen = (stage == k) & ~np.isnan(values)
-    count = np.concatenate(([0.0], np.cumsum(seen)))[days]
-    total = np.concatenate(([0.0], np.cumsum(np.where(seen, values, 0.0))))[days]
+    count = _sums_before(seen)[days]
+    total = _sums_before(np.where(seen, values, 0.0))[days]
     result: FloatArray = np.where(count > 0, total / np.maximum(count, 1.0), 0.0)
     return result
 
@@ -381,8 +387,8 @@ def season_features(
     daily_heat = daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c)
     stage = crop.phase_of_days(daily_heat)
     flowers = flower_share(crop, daily_heat)
-    lost_cold = np.concatenate(([0.0], np.cumsum(100.0 * flowers * cold_failure(crop, tmin))))
-    lost_heat = np.concatenate(([0.0], np.cumsum(100.0 * flowers * heat_failure(crop, tmax))))
+    lost_cold = _sums_before(100.0 * flowers * cold_failure(crop, tmin))
+    lost_heat = _sums_before(100.0 * flowers * heat_failure(crop, tmax))
     water = series.rain - series.et0
     shallow_drop = _drop_from_wettest(series.sm_shallow)
     deep_drop = _drop_from_wettest(series.sm_deep)
@@ -412,8 +418,8 @@ def season_features(
         series.rain + series.irrigation,
         *((wp, fc) if context is not None else (0.0, 1.0)),
     )
-    supplied = np.concatenate(([0.0], np.cumsum(balance.stress * balance.demand)))
-    demanded = np.concatenate(([0.0], np.cumsum(balance.demand)))
+    supplied = _sums_before(balance.stress * balance.demand)
+    demanded = _sums_before(balance.demand)
     lat = np.nan if latitude is None else latitude
     columns: dict[str, FloatArray] = {
         "days_since_planting": d.astype(np.float64),
