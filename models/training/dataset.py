@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from models.context import AQUACROP_SOIL, FieldContext
 from models.crops import CropSpec, crop_spec
+from models.daily import DailySeries
 from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
 from models.training.seasons import SEASON_COLUMNS, SeasonStore
@@ -65,18 +66,36 @@ def sample_days(
     return days, tags
 
 
+@dataclass(frozen=True, slots=True)
+class SeasonView:
+    """What the gateway would have seen of one season, every day of it."""
+
+    observed: DailySeries
+    every_day: npt.NDArray[np.float64]
+    """Feature rows; row k is day k + 1."""
+    stages: list[int]
+    """The days at EVAL_FRACTIONS of the season (``stage_days``)."""
+
+
+def season_view(store: SeasonStore, i: int, rng: np.random.Generator) -> SeasonView:
+    """Season ``i`` through the gateway's sensors: its error drawn from ``rng``."""
+    season = store.season(i)
+    observed = observe(store.series(i), rng)
+    spec = crop_spec(store.crop)
+    context = FieldContext(AQUACROP_SOIL[season.soil], season.strategy.value)
+    latitude = SITES[season.site].lat
+    days = np.arange(1, int(store.length[i]) + 1)
+    every_day = season_features(observed, spec, days, context, latitude).values
+    return SeasonView(observed, every_day, stage_days(row_progress(every_day, spec)))
+
+
 def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows:
     """Sensor error, sampled days and features of season ``i``: deterministic per season."""
     season = store.season(i)
     rng = season_rng(config.seed, season.key)
-    observed = observe(store.series(i), rng)
+    view = season_view(store, i, rng)
     length = int(store.length[i])
-    spec = crop_spec(store.crop)
-    context = FieldContext(AQUACROP_SOIL[season.soil], season.strategy.value)
-    latitude = SITES[season.site].lat
-    every_day = season_features(observed, spec, np.arange(1, length + 1), context, latitude)
-    stages = stage_days(row_progress(every_day.values, spec))
-    days, tags = sample_days(stages, length, rng, config.random_days)
+    days, tags = sample_days(view.stages, length, rng, config.random_days)
     picked = np.asarray(days, dtype=np.int64)
     return SeasonRows(
         season,
@@ -84,7 +103,7 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
         length,
         picked,
         np.asarray(tags, dtype=np.int64),
-        every_day.values[picked - 1].astype(np.float32),
+        view.every_day[picked - 1].astype(np.float32),
     )
 
 

@@ -10,9 +10,10 @@ import pytest
 pytest.importorskip("aquacrop", reason="the dataset builder needs the kakashi[train] extra")
 
 from models.features import FEATURE_NAMES
-from models.training.dataset import featurize
+from models.training.dataset import featurize, season_view
 from models.training.scenarios import DatasetConfig, Strategy
 from models.training.seasons import build_dataset
+from models.training.sensors import season_rng
 
 TINY = DatasetConfig(
     crops=("rice",),
@@ -49,3 +50,17 @@ def test_the_seed_changes_sensor_error_not_the_simulation() -> None:
     store, _ = build_dataset("rice", TINY)
     other = replace(TINY, seed=TINY.seed + 1)
     assert featurize(store, TINY).digest() != featurize(store, other).digest()
+
+
+def test_a_season_view_is_what_its_evaluation_rows_saw() -> None:
+    """The analogue experiment scores a season through ``season_view``: the same
+    sensor error, stage days and feature rows as the training's evaluation rows."""
+    store, _ = build_dataset("rice", TINY)
+    rows = featurize(store, TINY)
+    for i in range(store.seasons):
+        view = season_view(store, i, season_rng(TINY.seed, store.season(i).key))
+        tagged = (rows.row_season == i) & (rows.row_eval > 0)
+        assert rows.row_day[tagged].tolist() == view.stages
+        np.testing.assert_array_equal(
+            rows.features[tagged], view.every_day[np.asarray(view.stages) - 1].astype(np.float32)
+        )
