@@ -212,6 +212,10 @@ def test_forecasts_come_at_start_up_from_the_season_so_far(demo: Demo) -> None:
         assert band["p10"] is not None, band
         assert 0 < band["p10"] <= band["p50"] <= band["p90"], band
         assert 0 < band["progress"] < 1, band
+    # The village's station has a rain gauge: the rainfed terrace gets the root-zone
+    # water balance (rain, no irrigation meter taken as none), not the wider fallback.
+    used = set(latest["terrace-maize"]["features_used"])
+    assert {"rain_cum", "rootzone_depletion", "water_demand_met"} <= used, used
 
 
 def test_the_season_chart_starts_at_planting(demo: Demo) -> None:
