@@ -37,7 +37,7 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     train.add_argument("--crop", action="append", choices=DEFAULT_CROPS, help="default: all")
     train.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models")
     train.add_argument("--out-dir", type=Path, default=None, help="default: the shipped models")
-    train.add_argument("--version", default="1.2.0", help="model version written to the file")
+    train.add_argument("--version", default="1.3.0", help="model version written to the file")
     train.add_argument("--trees", type=int, default=None, help="boosting rounds per quantile")
     train.set_defaults(func=train_main)
 
@@ -49,8 +49,19 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     analog.add_argument(
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models"
     )
-    analog.add_argument("--seasons", type=int, default=45, help="per split (default 45)")
-    analog.add_argument("--analogs", type=int, default=12, help="analogue years per forecast")
+    analog.add_argument("--seasons", type=int, default=45, help="test seasons (default 45)")
+    analog.add_argument(
+        "--fit-seasons",
+        type=int,
+        default=None,
+        help="training seasons for the bias model (default: as --seasons; 0: no bias model)",
+    )
+    analog.add_argument(
+        "--analogs", type=int, default=12, help="analogue years per forecast (0: every one)"
+    )
+    analog.add_argument(
+        "--stage", type=int, action="append", choices=(30, 60, 90), help="default: all three"
+    )
     analog.add_argument("--workers", type=int, default=1)
     analog.set_defaults(func=analog_main)
 
@@ -115,10 +126,12 @@ def analog_main(args: argparse.Namespace) -> int:
     figures = run_experiment(
         store,
         args.crop,
-        SHIPPED_DIR / model_file_name(args.crop, "1.2.0"),
+        SHIPPED_DIR / model_file_name(args.crop, "1.3.0"),
         args.data_dir,
         seasons=args.seasons,
+        fit_seasons=args.seasons if args.fit_seasons is None else args.fit_seasons,
         analogs=args.analogs,
+        stages=tuple(sorted(set(args.stage or (30, 60, 90)))),
         workers=args.workers,
         seed=store_seed(store),
     )

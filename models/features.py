@@ -24,6 +24,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from models.co2 import co2_ppm
 from models.context import FieldContext
 from models.crops import CropSpec
 from models.daily import DailySeries
@@ -92,11 +93,29 @@ class FeatureSpec:
     description: str
     needs: tuple[Group, ...] = ()
     """Other groups the feature is computed from: missing when any of them is."""
+    held: bool = False
+    """Outside the model's trained range, held at its nearest end (with a note)
+    instead of refusing the forecast or dropping the group: a gateway's calendar
+    runs on past the training years, and trees treat any value beyond their last
+    split as that split anyway."""
+    rising: bool = False
+    """Yield may only rise with it (a monotone constraint in training): a value that
+    names a year must not let the trees learn single years' weather by it."""
 
 
 FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("days_since_planting", "d", Group.CALENDAR, 0, 400, "whole days since planting"),
     FeatureSpec("gdd_cum", "°C·d", Group.CALENDAR, 0, 8000, "growing degree days since planting"),
+    FeatureSpec(
+        "co2_ppm",
+        "ppm",
+        Group.CALENDAR,
+        250,
+        1000,
+        "atmospheric CO2 of the planting year (models/co2.py)",
+        held=True,
+        rising=True,
+    ),
     FeatureSpec("tmax_mean", "°C", Group.TEMPERATURE, -40, 55, "mean daily maximum, season"),
     FeatureSpec("tmin_mean", "°C", Group.TEMPERATURE, -50, 45, "mean daily minimum, season"),
     FeatureSpec("tmax_recent", "°C", Group.TEMPERATURE, -40, 55, "mean daily maximum, last 14 d"),
@@ -424,6 +443,7 @@ def season_features(
     columns: dict[str, FloatArray] = {
         "days_since_planting": d.astype(np.float64),
         "gdd_cum": np.where(temperature_ok, gdd.scaled_sum(d), np.nan),
+        "co2_ppm": np.full(d.size, co2_ppm(series.planted)),
         "tmax_mean": t_max.mean(d),
         "tmin_mean": t_min.mean(d),
         "tmax_recent": t_max.mean(d, RECENT_DAYS),

@@ -201,8 +201,9 @@ def _drop_unknown_location(
 def _check_ranges(
     field: str, model: LoadedModel, x: npt.NDArray[np.float64], groups: set[Group]
 ) -> tuple[str, ...] | str:
-    """Drop optional groups with a value outside the model's training range (in place);
-    return the notes, or the reason to refuse if a required feature is outside it."""
+    """Drop optional groups with a value outside the model's training range (in place;
+    a ``held`` feature is moved to the range's end instead); return the notes, or the
+    reason to refuse if a required feature is outside it."""
     notes: list[str] = []
     for i, (spec, r) in enumerate(zip(FEATURES, model.info.ranges, strict=True)):
         value = float(x[i])
@@ -212,6 +213,10 @@ def _check_ranges(
             f"feature {spec.name} = {value:.2f} {spec.unit} is outside the range "
             f"{r.lo:.2f}..{r.hi:.2f} {spec.unit} that {model.info.label} was trained on"
         )
+        if spec.held:
+            x[i] = min(max(value, r.lo), r.hi)
+            notes.append(f"field {field}: {problem}; held at {x[i]:.2f} {spec.unit}")
+            continue
         if spec.group in REQUIRED_GROUPS:
             return f"field {field}: {problem}; no forecast"
         x[list(GROUP_COLUMNS[spec.group])] = np.nan

@@ -21,7 +21,7 @@ import argparse
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +339,14 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
     return TrainedCrop(data.crop, model, calibration, evaluation, ranges, training_data, checks)
 
 
+def crop_params(crop: str, params: BoostParams) -> BoostParams:
+    """Rice's band models do not see CO2: with 11 years, a CO2 that names each of
+    them let its band models learn years, and the calibrated band held 92 % of
+    held-out outcomes; blind, 83 %, centred on its p50 in the last years as well
+    (docs/forecasting.md, Against the goals)."""
+    return replace(params, band_sees_rising=False) if crop == "rice" else params
+
+
 def shipped_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "shipped"
 
@@ -353,7 +361,7 @@ def train_main(args: argparse.Namespace) -> int:
     for crop in crops:
         store = SeasonStore.load(dataset_path(args.data_dir, crop), crop)
         data = featurize(store, DatasetConfig(seed=store_seed(dataset_path(args.data_dir, crop))))
-        trained = train_crop(data, params, seed=params.seed)
+        trained = train_crop(data, crop_params(crop, params), seed=params.seed)
         path = export_model(trained, out_dir, args.version, dt.date.today())
         report = out_dir / f"{path.stem}.evaluation.json"
         report.write_text(json.dumps(trained.evaluation, indent=2) + "\n")

@@ -23,18 +23,22 @@ def test_subcommands_are_registered_with_their_handlers() -> None:
     assert _parse("build-dataset", "--crop", "rice", "--workers", "2").func.__name__ == (
         "build_dataset_main"
     )
-    args = _parse("train", "--crop", "maize", "--version", "1.2.0")
-    assert (args.func.__name__, args.crop, args.version) == ("train_main", ["maize"], "1.2.0")
+    args = _parse("train", "--crop", "maize", "--version", "1.3.0")
+    assert (args.func.__name__, args.crop, args.version) == ("train_main", ["maize"], "1.3.0")
     with pytest.raises(SystemExit):
         _parse("train", "--crop", "cassava")
+    floor = _parse("analog-experiment", "--crop", "wheat", "--analogs", "0", "--stage", "60")
+    assert (floor.analogs, floor.stage, floor.fit_seasons) == (0, [60], None)
+    with pytest.raises(SystemExit):
+        _parse("analog-experiment", "--stage", "50")
 
 
 def test_info_prints_the_evaluation_of_a_shipped_model(capsys: pytest.CaptureFixture[str]) -> None:
-    path = SHIPPED_DIR / "yield-maize-1.2.0.onnx"
+    path = SHIPPED_DIR / "yield-maize-1.3.0.onnx"
     args = _parse("info", str(path))
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "kakashi-yield-maize@1.2.0" in out
+    assert "kakashi-yield-maize@1.3.0" in out
     assert "60%: RMSE" in out
     assert "days_since_planting" in out
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from models.co2 import co2_ppm
 from models.context import FieldContext
 from models.crops import crop_spec
 from models.daily import DailySeries
@@ -43,6 +44,7 @@ def test_season_to_date_values_use_days_before_d_only() -> None:
     assert _value(rows, "rain_cum", 1) == pytest.approx(40.0)
     assert rows.groups_at(0) == frozenset(Group)
     assert (_value(rows, "soil_fc"), _value(rows, "irrigation_trigger")) == (31.0, 35.0)
+    assert _value(rows, "co2_ppm", 1) == co2_ppm(PLANTED)  # known with no sensor at all
 
 
 def test_water_is_also_counted_by_crop_stage() -> None:

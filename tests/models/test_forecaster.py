@@ -14,7 +14,7 @@ from drivers.reading import Quality
 from models.context import FieldContext
 from models.crops import crop_spec
 from models.daily import DailySeries, Variable
-from models.features import season_features
+from models.features import FEATURE_NAMES, season_features
 from models.forecaster import FieldInput, Forecaster
 from models.hourly import HourlySource, hourly_from_raw
 from models.readings import FieldSensors, SiteLocation
@@ -153,6 +153,26 @@ def test_a_required_feature_outside_the_training_range_refuses() -> None:
     assert outcome.forecast is None
     assert "days_since_planting" in outcome.notes[0]
     assert "outside the range" in outcome.notes[0]
+
+
+def test_a_season_after_the_training_years_holds_co2_at_their_last_value() -> None:
+    # A gateway's calendar runs past the training years: the season's CO2 is then
+    # above the trained range, and the forecast goes on with it held at the top of
+    # that range (saying so), not refused as an out-of-range calendar feature would be.
+    series, context, _ = _seasons("wheat")[0]
+    mid = _at(series, 0.6)
+    now = replace(mid, planted=dt.date(2035, mid.planted.month, mid.planted.day))
+    then = _forecaster().forecast_series("f", "wheat", mid, NOW, context)
+    later = _forecaster().forecast_series("f", "wheat", now, NOW, context)
+    assert then.forecast is not None
+    assert later.forecast is not None
+    (note,) = [n for n in later.notes if "co2_ppm" in n]
+    model = _registry().active("wheat")
+    assert model is not None
+    top = model.info.ranges[FEATURE_NAMES.index("co2_ppm")].hi
+    assert f"held at {top:.2f} ppm" in note
+    assert not any("co2_ppm" in n for n in then.notes)
+    assert later.forecast.p50 >= then.forecast.p50  # yield may only rise with CO2
 
 
 def test_an_implausible_optional_sensor_is_dropped_not_trusted() -> None:

@@ -51,7 +51,7 @@ def test_features_that_differ_from_the_gateways_are_refused_by_name() -> None:
     assert "bad-features.onnx" in message
     assert "position 3" in message
     assert "'soil_salinity'" in message
-    assert "'tmin_mean'" in message
+    assert "'tmax_mean'" in message
 
 
 def test_a_file_that_does_not_reproduce_its_selftest_is_refused() -> None:
