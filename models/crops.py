@@ -52,13 +52,17 @@ class CropSpec:
         return result
 
     def elapsed(self, gdd: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Per day: the season elapsed at its start, in the basis's unit (a day without
-        temperature counts as the last day with it)."""
-        if self.basis is SeasonBasis.DAYS:
-            return np.arange(gdd.size, dtype=np.float64)
-        filled = carried_forward(gdd)
-        result: npt.NDArray[np.float64] = np.cumsum(filled) - filled
+        """Per day: the season elapsed at its start, in the basis's unit."""
+        step = self.elapsed_per_day(gdd)
+        result: npt.NDArray[np.float64] = np.cumsum(step) - step
         return result
+
+    def elapsed_per_day(self, gdd: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Per day: the season it passes, in the basis's unit (one day, or its degree
+        days; a day without temperature counts as the last day with it)."""
+        if self.basis is SeasonBasis.DAYS:
+            return np.ones(gdd.size, dtype=np.float64)
+        return carried_forward(gdd)
 
     def progress(self, days_since_planting: float, gdd_cum: float) -> float:
         """Fraction of the nominal season elapsed, 0..1 (1 past maturity)."""

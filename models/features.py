@@ -395,7 +395,8 @@ def season_features(
     tmin = np.where(both, np.nan, series.tmin)
     tmax = np.where(both, np.nan, series.tmax)
     t_min, t_max = _Prefix.of(tmin), _Prefix.of(tmax)
-    gdd = _Prefix.of(daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c))
+    daily_heat = daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c)
+    gdd = _Prefix.of(daily_heat)
     heat = _Prefix.of(np.where(np.isnan(tmax), np.nan, (tmax >= HEAT_C).astype(np.float64)))
     et0 = _Prefix.of(series.et0)
     rain = _Prefix.of(series.rain)
@@ -403,7 +404,6 @@ def season_features(
     shallow = _Prefix.of(series.sm_shallow)
     deep = _Prefix.of(series.sm_deep)
 
-    daily_heat = daily_gdd(tmin, tmax, crop.tbase_c, crop.tupp_c)
     stage = crop.phase_of_days(daily_heat)
     flowers = flower_share(crop, daily_heat)
     lost_cold = _sums_before(100.0 * flowers * cold_failure(crop, tmin))

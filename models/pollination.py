@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from models.crops import CropSpec, SeasonBasis
-from models.gdd import carried_forward
+from models.crops import CropSpec
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -42,7 +41,7 @@ def flower_share(crop: CropSpec, gdd: FloatArray) -> FloatArray:
     """
     start, end = (f * crop.season_length for f in crop.flowering)
     before = crop.elapsed(gdd)
-    step = np.ones_like(before) if crop.basis is SeasonBasis.DAYS else carried_forward(gdd)
+    step = crop.elapsed_per_day(gdd)
     p0 = 100.0 * (before - start) / (end - start)
     p1 = 100.0 * (before + step - start) / (end - start)
     lo, hi = np.clip(p0, 0.0, 100.0), np.clip(p1, 0.0, 100.0)
