@@ -29,6 +29,12 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     build.add_argument("--workers", type=int, default=1, help="simulation processes (default 1)")
     build.add_argument("--seed", type=int, default=None, help="sensor noise and sampling seed")
     build.add_argument("--max-years", type=int, default=None, help="first N weather years/site")
+    build.add_argument(
+        "--splices",
+        type=int,
+        default=None,
+        help="spliced seasons per real one (default: the crop's plan; wheat 2, others 0)",
+    )
     build.set_defaults(func=build_dataset_main)
 
     train = sub.add_parser(
@@ -85,7 +91,9 @@ def build_dataset_main(args: argparse.Namespace) -> int:
         )
         return bar
 
-    config = DatasetConfig(crops=tuple(args.crop or DEFAULT_CROPS), max_years=args.max_years)
+    config = DatasetConfig(
+        crops=tuple(args.crop or DEFAULT_CROPS), max_years=args.max_years, splices=args.splices
+    )
     if args.seed is not None:
         config = replace(config, seed=args.seed)
     for crop in config.crops:
@@ -97,8 +105,9 @@ def build_dataset_main(args: argparse.Namespace) -> int:
         )
         path = dataset_path(args.out_dir, crop)
         dataset.save(path, manifest(config, failures, dataset.seasons))
+        spliced = dataset.seasons - int(dataset.real().sum())
         print(
-            f"{crop}: {dataset.seasons} seasons -> {path} "
+            f"{crop}: {dataset.seasons} seasons ({spliced} spliced) -> {path} "
             f"(sha256 {dataset.digest()[:12]}); {len(failures)} left out"
         )
         for failure in failures[:5]:

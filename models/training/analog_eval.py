@@ -270,9 +270,13 @@ def run_experiment(
     store = SeasonStore.load(store_path, crop)
     years = campaigns(store.info["planted"])
     split = split_years(years, BoostParams().seed)
-    test = split.is_test(years)
+    # Real seasons only: spliced ones (models.training.splice) are training material.
+    test = split.is_test(years) & store.real()
+    trained = ~split.is_test(years) & store.real()
     rng = np.random.default_rng(seed)
-    train_pick = sorted(rng.choice(np.flatnonzero(~test), size=fit_seasons, replace=False).tolist())
+    train_pick = sorted(
+        rng.choice(np.flatnonzero(trained), size=fit_seasons, replace=False).tolist()
+    )
     test_pick = sorted(rng.choice(np.flatnonzero(test), size=seasons, replace=False).tolist())
     train_years = list(split.train_years)
     tag = f"{fit_seasons}+{seasons}x{analogs or 'all'}-{'-'.join(map(str, stages))}-{seed}"
@@ -299,7 +303,7 @@ def run_experiment(
         half = np.asarray([band[int(s)] for s in tested.stage]) * spread
 
     keys = list(zip(*(store.info[c] for c in ("site", "soil", "strategy")), strict=True))
-    train_seasons = np.flatnonzero(~test)
+    train_seasons = np.flatnonzero(trained)
     base = climatology(
         [keys[i] for i in train_seasons],
         store.yield_t_ha[train_seasons],

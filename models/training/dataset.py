@@ -19,7 +19,7 @@ from models.crops import CropSpec, crop_spec
 from models.daily import DailySeries
 from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
-from models.training.seasons import SEASON_COLUMNS, SeasonStore
+from models.training.seasons import SEASON_COLUMNS, SPLICE_COLUMNS, SeasonStore
 from models.training.sensors import observe, season_rng
 
 EVAL_FRACTIONS: tuple[float, ...] = (0.3, 0.6, 0.9)
@@ -96,6 +96,8 @@ def season_rows(store: SeasonStore, i: int, config: DatasetConfig) -> SeasonRows
     view = season_view(store, i, rng)
     length = int(store.length[i])
     days, tags = sample_days(view.stages, length, rng, config.random_days)
+    if season.donor is not None:
+        tags = [0] * len(tags)  # spliced seasons train; figures are of real ones
     picked = np.asarray(days, dtype=np.int64)
     return SeasonRows(
         season,
@@ -125,7 +127,11 @@ class Dataset:
     season_length: npt.NDArray[np.int64]
     season_year: npt.NDArray[np.int64]
     season_info: dict[str, list[str]]
-    """Per season: site, soil, strategy, planted (ISO date)."""
+    """Per season: site, soil, strategy, planted (ISO date), donor, splice_day."""
+
+    def real(self) -> npt.NDArray[np.bool_]:
+        """Which seasons are real, not spliced (``models.training.splice``)."""
+        return np.asarray([d == "" for d in self.season_info["donor"]], dtype=np.bool_)
 
     @property
     def row_yield(self) -> npt.NDArray[np.float64]:
@@ -145,7 +151,8 @@ class Dataset:
             self.season_year,
         ):
             h.update(np.ascontiguousarray(arr).tobytes())
-        for name in SEASON_COLUMNS:
+        spliced = any(self.season_info["donor"])
+        for name in SEASON_COLUMNS + (SPLICE_COLUMNS if spliced else ()):
             h.update("\x1f".join(self.season_info[name]).encode())
         return h.hexdigest()
 
@@ -168,6 +175,8 @@ def assemble(crop: str, parts: Sequence[SeasonRows]) -> Dataset:
             "soil": [p.season.soil for p in parts],
             "strategy": [p.season.strategy.value for p in parts],
             "planted": [p.season.planted.isoformat() for p in parts],
+            "donor": ["" if p.season.donor is None else str(p.season.donor) for p in parts],
+            "splice_day": [str(p.season.splice_day) if p.season.donor else "" for p in parts],
         },
     )
 

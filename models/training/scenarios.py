@@ -42,6 +42,12 @@ SITES: dict[str, Site] = {
 }
 
 
+SPLICES_WHEAT = 2
+"""Wheat's seasons, sown in autumn and judged at harvest the next summer, depend on
+weather the gateway has not seen yet more than maize or rice do: 36 campaigns give
+the trees too few independent rests of season (docs/forecasting.md, Spliced seasons)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Planting:
     site: str
@@ -61,6 +67,8 @@ class CropPlan:
     """Simulation window after planting; weather must cover it."""
     bunds_m: float = 0.0
     """Bund height (paddies keep standing water)."""
+    splices: int = 0
+    """Spliced seasons per real one (``models.training.splice``)."""
 
 
 def _plantings(site: str, *dates: tuple[int, int]) -> tuple[Planting, ...]:
@@ -86,6 +94,7 @@ CROP_PLANS: dict[str, CropPlan] = {
         ("SandyLoam", "Loam", "ClayLoam"),
         (Strategy.RAINFED, Strategy.DEFICIT, Strategy.FULL),
         max_season_days=340,
+        splices=SPLICES_WHEAT,
     ),
     "rice": CropPlan(
         "rice",
@@ -106,16 +115,27 @@ class Season:
     soil: str
     strategy: Strategy
     planted: dt.date
+    donor: int | None = None
+    """For a spliced season: the planting year whose weather follows ``splice_day``."""
+    splice_day: int = 0
+    """Days after planting on which the donor year's weather takes over."""
 
     @property
     def key(self) -> str:
         """Stable name, also the seed of this season's sensor noise."""
-        return f"{self.crop}/{self.site}/{self.soil}/{self.strategy}/{self.planted.isoformat()}"
+        key = f"{self.crop}/{self.site}/{self.soil}/{self.strategy}/{self.planted.isoformat()}"
+        return key if self.donor is None else f"{key}+{self.donor}@{self.splice_day}"
 
     @property
     def year(self) -> int:
         """The weather year: the season's planting year."""
         return self.planted.year
+
+
+def same_day_in(day: dt.date, year: int) -> dt.date:
+    """``day``'s month and day in ``year`` (29 February and later days of a month fall
+    back to the 28th, which every year has)."""
+    return dt.date(year, day.month, min(day.day, 28))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +151,8 @@ class DatasetConfig:
     random_days: int = 12
     """Days sampled per season besides 30, 60 and 90 % of it."""
     seed: int = 20240501
+    splices: int | None = None
+    """Spliced seasons per real one; None: each crop plan's own."""
 
 
 def seasons_for(

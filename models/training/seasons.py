@@ -23,13 +23,18 @@ import numpy.typing as npt
 from models.daily import DailySeries, Variable
 from models.training.scenarios import CROP_PLANS, DatasetConfig, Season, Strategy, seasons_for
 from models.training.simulate import LEAD_DAYS, SimulatedSeason, simulate, weather_span
+from models.training.splice import spliced_weather, splices_of
 
 SEASON_COLUMNS: tuple[str, ...] = ("site", "soil", "strategy", "planted")
+SPLICE_COLUMNS: tuple[str, ...] = ("donor", "splice_day")
+"""Per season, empty for a real one: the donor's planting year and the splice day."""
 
 
 def _simulate_one(season: Season) -> SimulatedSeason | str:
     try:
-        return simulate(season)
+        if season.donor is None:
+            return simulate(season)
+        return simulate(season, spliced_weather(season, season.splice_day, season.donor))
     except (RuntimeError, AssertionError, ValueError) as exc:
         # AquaCrop asserts when a season cannot mature in its window; such a
         # season is reported and left out, never patched up.
@@ -51,19 +56,30 @@ class SeasonStore:
     length: npt.NDArray[np.int64]
     yield_t_ha: npt.NDArray[np.float64]
     info: dict[str, list[str]]
-    """Per season: site, soil, strategy, planted (ISO date)."""
+    """Per season: site, soil, strategy, planted (ISO date), donor, splice_day."""
 
     @property
     def seasons(self) -> int:
         return int(self.length.size)
 
+    @property
+    def spliced(self) -> bool:
+        return any(self.info["donor"])
+
+    def real(self) -> npt.NDArray[np.bool_]:
+        """Which seasons are real (not spliced)."""
+        return np.asarray([d == "" for d in self.info["donor"]], dtype=np.bool_)
+
     def season(self, i: int) -> Season:
+        donor = self.info["donor"][i]
         return Season(
             self.crop,
             self.info["site"][i],
             self.info["soil"][i],
             Strategy(self.info["strategy"][i]),
             dt.date.fromisoformat(self.info["planted"][i]),
+            int(donor) if donor else None,
+            int(self.info["splice_day"][i] or 0),
         )
 
     def series(self, i: int) -> DailySeries:
@@ -78,7 +94,8 @@ class SeasonStore:
             h.update(np.ascontiguousarray(self.daily[v]).tobytes())
         h.update(self.length.tobytes())
         h.update(self.yield_t_ha.tobytes())
-        for name in SEASON_COLUMNS:
+        # A store without spliced seasons keeps the digest it had before they existed.
+        for name in SEASON_COLUMNS + (SPLICE_COLUMNS if self.spliced else ()):
             h.update("\x1f".join(self.info[name]).encode())
         return h.hexdigest()
 
@@ -100,12 +117,20 @@ class SeasonStore:
                 "run `kakashi model build-dataset` first"
             )
         with np.load(path) as z:
+            info = {k: [str(x) for x in z[f"season_{k}"]] for k in SEASON_COLUMNS}
+            for k in SPLICE_COLUMNS:
+                # Stores built before spliced seasons existed have none.
+                info[k] = (
+                    [str(x) for x in z[f"season_{k}"]]
+                    if f"season_{k}" in z
+                    else [""] * len(info["site"])
+                )
             return cls(
                 crop,
                 {v: z[f"daily_{v.value}"] for v in Variable},
                 z["length"],
                 z["yield_t_ha"],
-                {k: [str(x) for x in z[f"season_{k}"]] for k in SEASON_COLUMNS},
+                info,
             )
 
 
@@ -127,6 +152,8 @@ def store_of(crop: str, simulated: Sequence[SimulatedSeason]) -> SeasonStore:
             "soil": [s.season.soil for s in simulated],
             "strategy": [s.season.strategy.value for s in simulated],
             "planted": [s.season.planted.isoformat() for s in simulated],
+            "donor": ["" if s.season.donor is None else str(s.season.donor) for s in simulated],
+            "splice_day": [str(s.season.splice_day) if s.season.donor else "" for s in simulated],
         },
     )
 
@@ -155,11 +182,41 @@ def build_dataset(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> tuple[SeasonStore, list[str]]:
-    """Simulate ``crop``'s seasons; return them and the seasons left out, with why."""
+    """Simulate ``crop``'s seasons, then its spliced seasons (``splice.py``); return
+    them and the seasons left out, with why."""
     seasons = crop_seasons(crop, config)
+    real, failures = _simulate_all(seasons, workers, progress, crop)
+    spliced, left_out = simulate_splices(crop, real, config, workers, progress)
+    return store_of(crop, real + spliced), failures + left_out
+
+
+def simulate_splices(
+    crop: str,
+    real: Sequence[SimulatedSeason],
+    config: DatasetConfig,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[list[SimulatedSeason], list[str]]:
+    """The spliced seasons of ``real`` ones (``splice.py``): the crop plan's count
+    per season unless ``config`` sets one."""
+    count = CROP_PLANS[crop].splices if config.splices is None else config.splices
+    years = sorted({s.season.planted.year for s in real})
+    splices = [
+        spliced
+        for s in real
+        for spliced in splices_of(s.season, s.length_days, years, count, config.seed)
+    ]
+    if not splices:
+        return [], []
+    return _simulate_all(splices, workers, progress, f"{crop} spliced")
+
+
+def _simulate_all(
+    seasons: list[Season], workers: int, progress: Progress | None, label: str
+) -> tuple[list[SimulatedSeason], list[str]]:
     results: Iterable[SimulatedSeason | str] = _run(seasons, workers)
     if progress is not None:
-        results = progress(results, len(seasons), crop)
+        results = progress(results, len(seasons), label)
     simulated: list[SimulatedSeason] = []
     failures: list[str] = []
     for result in results:
@@ -167,7 +224,7 @@ def build_dataset(
             failures.append(result)
         else:
             simulated.append(result)
-    return store_of(crop, simulated), failures
+    return simulated, failures
 
 
 def dataset_path(directory: Path, crop: str) -> Path:

@@ -102,10 +102,14 @@ def run_aquacrop(season: Season, weather: Any) -> Any:
     return model
 
 
-def simulate(season: Season) -> SimulatedSeason:
-    """Run AquaCrop for one season; raise RuntimeError if it never reached harvest."""
+def simulate(season: Season, weather: Any = None) -> SimulatedSeason:
+    """Run AquaCrop for one season on ``weather`` (AquaCrop's columns and a Date
+    column covering the window; default: the site's own); raise RuntimeError if it
+    never reached harvest."""
     start, end = season_window(season)
-    model = run_aquacrop(season, site_weather(season.site))
+    if weather is None:
+        weather = site_weather(season.site)
+    model = run_aquacrop(season, weather)
     stats = model.get_simulation_results()
     if len(stats) == 0:
         raise RuntimeError(f"season {season.key}: AquaCrop reached no harvest by {end}")
@@ -115,12 +119,7 @@ def simulate(season: Season) -> SimulatedSeason:
     if length < 30:
         raise RuntimeError(f"season {season.key}: harvest after {length} days, crop failed early")
     rows = slice(first, first + length)
-    weather = (
-        site_weather(season.site)
-        .set_index("Date")
-        .loc[start.isoformat() : end.isoformat()]
-        .iloc[rows]
-    )
+    weather = weather.set_index("Date").loc[start.isoformat() : end.isoformat()].iloc[rows]
     storage = model.get_water_storage().iloc[rows]
     flux = model.get_water_flux().iloc[rows]
     daily = replace(

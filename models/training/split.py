@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from models.training.scenarios import same_day_in
+
 CAMPAIGN_OFFSET_DAYS = 60
 TEST_EVERY = 4
 """One campaign in four is held out for testing."""
@@ -31,6 +33,35 @@ def campaigns(planted_iso: list[str]) -> npt.NDArray[np.int64]:
 
 
 @dataclass(frozen=True, slots=True)
+class Campaigns:
+    """Each season's campaign, and that of the donor year whose weather follows its
+    splice day (``models.training.splice``); a real season's donor is itself."""
+
+    own: npt.NDArray[np.int64]
+    donor: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, info: dict[str, list[str]]) -> Campaigns:
+        """From a dataset's season labels (planted, donor)."""
+        own = campaigns(info["planted"])
+        donor = [
+            campaign(same_day_in(p, int(d))) if d else c
+            for d, p, c in zip(
+                info["donor"], map(dt.date.fromisoformat, info["planted"]), own, strict=True
+            )
+        ]
+        return cls(own, np.asarray(donor, dtype=np.int64))
+
+    def __getitem__(self, index: npt.NDArray[np.int64] | npt.NDArray[np.bool_]) -> Campaigns:
+        return Campaigns(self.own[index], self.donor[index])
+
+    @property
+    def real(self) -> npt.NDArray[np.bool_]:
+        result: npt.NDArray[np.bool_] = self.own == self.donor
+        return result
+
+
+@dataclass(frozen=True, slots=True)
 class YearSplit:
     test_years: tuple[int, ...]
     train_years: tuple[int, ...]
@@ -39,6 +70,12 @@ class YearSplit:
 
     def is_test(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         result: npt.NDArray[np.bool_] = np.isin(years, self.test_years)
+        return result
+
+    def touches_test(self, seasons: Campaigns) -> npt.NDArray[np.bool_]:
+        """Seasons with weather from a test year: a spliced one counts if either of
+        its years is held out."""
+        result: npt.NDArray[np.bool_] = self.is_test(seasons.own) | self.is_test(seasons.donor)
         return result
 
     def folds(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -46,7 +46,7 @@ from models.training.evaluate import coverage, stage_table
 from models.training.fit import BoostParams, QuantileModel, fit_quantiles, mask_groups
 from models.training.scenarios import SITES, DatasetConfig
 from models.training.seasons import SeasonStore, dataset_path, store_seed
-from models.training.split import YearSplit, campaigns, rotations
+from models.training.split import Campaigns, YearSplit, rotations
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
@@ -70,15 +70,25 @@ def _groups(data: Dataset, *names: str) -> list[tuple[str, ...]]:
 
 
 def _out_of_fold(
-    x: FloatArray, y: FloatArray, folds: npt.NDArray[np.int64], params: BoostParams
+    x: FloatArray,
+    y: FloatArray,
+    seasons: Campaigns,
+    split: YearSplit,
+    params: BoostParams,
 ) -> dict[str, FloatArray]:
-    """Per sensor set: raw quantiles of each row from a model fitted without its fold."""
-    raw: dict[str, FloatArray] = {pattern_key(p): np.empty((x.shape[0], 3)) for p in ALL_PATTERNS}
-    for k in np.unique(folds):
-        fit_rows, held = folds != k, folds == k
+    """Per sensor set: raw quantiles of each real row (``seasons.real``), from a model
+    fitted without its fold's years, spliced seasons with weather of them included."""
+    own, donor = split.folds(seasons.own), split.folds(seasons.donor)
+    real = seasons.real
+    raw: dict[str, FloatArray] = {
+        pattern_key(p): np.empty((int(real.sum()), 3)) for p in ALL_PATTERNS
+    }
+    for k in np.unique(own[real]):
+        fit_rows = (own != k) & (donor != k)
+        held = real & (own == k)
         model = fit_quantiles(x[fit_rows], y[fit_rows], params)
         for pattern in ALL_PATTERNS:
-            raw[pattern_key(pattern)][held] = model.predict(mask_groups(x[held], pattern))
+            raw[pattern_key(pattern)][held[real]] = model.predict(mask_groups(x[held], pattern))
     return raw
 
 
@@ -86,18 +96,19 @@ def _trial(
     x: FloatArray,
     y: FloatArray,
     progress: FloatArray,
-    row_years: npt.NDArray[np.int64],
+    rows: Campaigns,
     split: YearSplit,
     params: BoostParams,
 ) -> Trial:
     """Calibrate on the split's training years as the final model is; score its test years."""
-    held = split.is_test(row_years)
-    fitted = ~held
-    oof = _out_of_fold(x[fitted], y[fitted], split.folds(row_years)[fitted], params)
+    fitted = ~split.touches_test(rows)
+    held = split.is_test(rows.own) & rows.real
+    oof = _out_of_fold(x[fitted], y[fitted], rows[fitted], split, params)
+    scored = fitted & rows.real
     model = fit_quantiles(x[fitted], y[fitted], params)
     return Trial(
-        {key: scores(raw, y[fitted]) for key, raw in oof.items()},
-        stage_of(progress[fitted]),
+        {key: scores(raw, y[scored]) for key, raw in oof.items()},
+        stage_of(progress[scored]),
         {
             pattern_key(p): scores(model.predict(mask_groups(x[held], p)), y[held])
             for p in ALL_PATTERNS
@@ -110,23 +121,22 @@ def _calibrate(
     x: FloatArray,
     y: FloatArray,
     progress: FloatArray,
-    row_years: npt.NDArray[np.int64],
+    rows: Campaigns,
     split: YearSplit,
     params: BoostParams,
 ) -> Calibration:
     """The calibration of a model fitted on ``split``'s training years: its level from
     trials within those years only, its corrections from their out-of-fold scores."""
-    train = ~split.is_test(row_years)
-    inner = rotations(row_years[train], params.seed)
-    trials = [
-        _trial(x[train], y[train], progress[train], row_years[train], s, params) for s in inner
-    ]
+    train = ~split.touches_test(rows)
+    inner = rotations(rows.own[train], params.seed)
+    trials = [_trial(x[train], y[train], progress[train], rows[train], s, params) for s in inner]
     level = calibration_level(trials)
     log.info(
         "calibration level %.2f (from %d trials within the training years)", level, len(trials)
     )
-    oof = _out_of_fold(x[train], y[train], split.folds(row_years)[train], params)
-    return calibrate(oof, y[train], progress[train], level)
+    oof = _out_of_fold(x[train], y[train], rows[train], split, params)
+    scored = train & rows.real
+    return calibrate(oof, y[scored], progress[scored], level)
 
 
 def gateway_view(x: FloatArray, lo: FloatArray, hi: FloatArray, location_known: bool) -> FloatArray:
@@ -145,13 +155,14 @@ def gateway_view(x: FloatArray, lo: FloatArray, hi: FloatArray, location_known: 
 
 
 def _held_out_sites(
-    data: Dataset, split: YearSplit, years: npt.NDArray[np.int64], params: BoostParams
+    data: Dataset, split: YearSplit, seasons: Campaigns, params: BoostParams
 ) -> dict[str, Any]:
     sites = sorted(set(data.season_info["site"]))
     if len(sites) < 2:
         return {}
     site_of_row = np.asarray(data.season_info["site"])[data.row_season]
-    test_row = split.is_test(years)[data.row_season]
+    test_row = split.touches_test(seasons)[data.row_season]
+    real_row = seasons.real[data.row_season]
     x = data.features.astype(np.float64)
     y = data.row_yield
     season_keys = _groups(data, "soil", "strategy")
@@ -165,8 +176,8 @@ def _held_out_sites(
         known = near_a_training_site(SITES[site].lat, [SITES[s].lat for s in sites if s != site])
         p50 = model.predict(gateway_view(x[eval_rows], lo, hi, known))[:, 0]
         base = climatology_of(
-            [row_keys[i] for i in np.flatnonzero(fit_rows)],
-            y[fit_rows],
+            [row_keys[i] for i in np.flatnonzero(fit_rows & real_row)],
+            y[fit_rows & real_row],
             [row_keys[i] for i in np.flatnonzero(eval_rows)],
         )
         result[site] = stage_table(p50, base, y[eval_rows], data.row_eval[eval_rows])
@@ -194,18 +205,18 @@ def _rotation(
     data: Dataset,
     x: FloatArray,
     progress: FloatArray,
-    years: npt.NDArray[np.int64],
+    seasons: Campaigns,
     split: YearSplit,
     params: BoostParams,
 ) -> tuple[QuantileModel, Calibration, HeldOut]:
     """Fit and calibrate on the split's training years; forecast its test years."""
     y = data.row_yield
-    is_test_season = split.is_test(years)
+    is_test_season = split.touches_test(seasons)
     test_row = is_test_season[data.row_season]
-    calibration = _calibrate(x, y, progress, years[data.row_season], split, params)
+    calibration = _calibrate(x, y, progress, seasons[data.row_season], split, params)
     model = fit_quantiles(x[~test_row], y[~test_row], params)
     rows = np.flatnonzero(test_row & (data.row_eval > 0))
-    train_seasons = np.flatnonzero(~is_test_season)
+    train_seasons = np.flatnonzero(~is_test_season & seasons.real)
 
     def climatology(*names: str) -> FloatArray:
         keys = _groups(data, *names)
@@ -266,20 +277,20 @@ def _figures(data: Dataset, held: list[HeldOut]) -> tuple[dict[str, Any], dict[s
 
 def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
     spec = crop_spec(data.crop)
-    years = campaigns(data.season_info["planted"])
-    splits = rotations(years, seed)
+    seasons = Campaigns.of(data.season_info)
+    splits = rotations(seasons.own, seed)
     x = data.features.astype(np.float64)
     progress = row_progress(x, spec)
     held: list[HeldOut] = []
     for n, split in enumerate(splits):
-        fitted, calibrated, forecasts = _rotation(data, x, progress, years, split, params)
+        fitted, calibrated, forecasts = _rotation(data, x, progress, seasons, split, params)
         held.append(forecasts)
         if n == 0:
             # The shipped model is the first rotation's, fitted without its test years.
             model, calibration = fitted, calibrated
         log.info("rotation %d of %d done (test years %s)", n + 1, len(splits), split.test_years)
     split = splits[0]
-    train_x = x[~split.is_test(years)[data.row_season]]
+    train_x = x[~split.touches_test(seasons)[data.row_season]]
     full_table, by_pattern = _figures(data, held)
     by_rotation = [_figures(data, [h])[0] for h in held]
     evaluation = {
@@ -295,7 +306,11 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         "test_years": list(split.test_years),
         "train_years": list(split.train_years),
         "rotations": [list(s.test_years) for s in splits],
-        "test_seasons": int(data.season_yield.size),
+        "test_seasons": int(seasons.real.sum()),
+        "spliced_seasons": (
+            f"{int((~seasons.real).sum())} spliced seasons (models.training.splice) train "
+            "only, and only where neither of their years is held out"
+        ),
         "baseline": (
             "climatology: mean yield of the training years with the same site, soil and "
             "irrigation strategy (rmse_climatology); the same without the site "
@@ -306,7 +321,7 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
         "by_sensor_set": by_pattern,
         "shipped_model": by_rotation[0],
         "by_rotation": by_rotation,
-        "held_out_sites": _held_out_sites(data, split, years, params),
+        "held_out_sites": _held_out_sites(data, split, seasons, params),
         "error_is_against": "AquaCrop simulated yields, not measured fields",
     }
     lo_r = np.nanmin(train_x, axis=0)
@@ -324,9 +339,16 @@ def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
             f"AquaCrop-OSPy {data.crop} seasons: sites {sorted(set(info['site']))}, soils "
             f"{sorted(set(info['soil']))}, irrigation {sorted(set(info['strategy']))}, "
             f"{len(set(info['planted']))} planting days, with simulated sensor error and gaps"
+            + (
+                f"; and {int((~seasons.real).sum())} spliced seasons (one year's weather, "
+                "then another's from a drawn day)"
+                if not seasons.real.all()
+                else ""
+            )
         ),
         "sha256": data.digest(),
-        "seasons": int(data.season_yield.size),
+        "seasons": int(seasons.real.sum()),
+        "spliced_seasons": int((~seasons.real).sum()),
         # The forecaster uses a site's location only near one of these.
         "site_latitudes": {s: SITES[s].lat for s in sorted(set(info["site"]))},
         "rows": int(data.features.shape[0]),

@@ -10,9 +10,10 @@ import pytest
 pytest.importorskip("aquacrop", reason="the analogue experiment needs the kakashi[train] extra")
 
 from models.daily import DailySeries
-from models.training.analog import analog_years, blended_weather
+from models.training.analog import analog_years
 from models.training.scenarios import Season, Strategy
 from models.training.simulate import LEAD_DAYS, site_weather
+from models.training.splice import spliced_weather
 
 SEASON = Season("maize", "champion", "Loam", Strategy.RAINFED, dt.date(1990, 5, 10))
 
@@ -24,7 +25,7 @@ def _observed(days: int) -> DailySeries:
 
 
 def test_blend_is_the_real_lead_then_the_gateway_then_the_analogue_year() -> None:
-    frame = blended_weather(SEASON, _observed(50), 40, 2001)
+    frame = spliced_weather(SEASON, 40, 2001, seen=_observed(50))
     weather = site_weather("champion").set_index("Date")
     first = frame["Date"].iloc[0].date()
     assert first == SEASON.planted - dt.timedelta(days=LEAD_DAYS)

@@ -69,7 +69,7 @@ def fixed_seasons(data_dir: Path = Path("var/models")) -> None:
         path = dataset_path(data_dir, crop)
         store = SeasonStore.load(path, crop)
         years = campaigns(store.info["planted"])
-        test = np.flatnonzero(split_years(years, BoostParams().seed).is_test(years))
+        test = np.flatnonzero(split_years(years, BoostParams().seed).is_test(years) & store.real())
         chosen = np.random.default_rng(5).choice(test, size=SEASONS_PER_CROP, replace=False)
         for n, i in enumerate(sorted(int(c) for c in chosen)):
             season = store.season(i)
