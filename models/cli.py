@@ -43,8 +43,11 @@ def add_model_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     train.add_argument("--crop", action="append", choices=DEFAULT_CROPS, help="default: all")
     train.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="default var/models")
     train.add_argument("--out-dir", type=Path, default=None, help="default: the shipped models")
-    train.add_argument("--version", default="1.3.0", help="model version written to the file")
+    train.add_argument("--version", default="1.4.0", help="model version written to the file")
     train.add_argument("--trees", type=int, default=None, help="boosting rounds per quantile")
+    train.add_argument(
+        "--workers", type=int, default=1, help="rotations fitted at once (default 1)"
+    )
     train.set_defaults(func=train_main)
 
     analog = sub.add_parser(
@@ -125,8 +128,7 @@ def analog_main(args: argparse.Namespace) -> int:
     import json
     import logging
 
-    from models.model_file import model_file_name
-    from models.registry import SHIPPED_DIR
+    from models.registry import newest_shipped
     from models.training.analog_eval import run_experiment
     from models.training.seasons import dataset_path, store_seed
 
@@ -135,7 +137,7 @@ def analog_main(args: argparse.Namespace) -> int:
     figures = run_experiment(
         store,
         args.crop,
-        SHIPPED_DIR / model_file_name(args.crop, "1.3.0"),
+        newest_shipped(args.crop),
         args.data_dir,
         seasons=args.seasons,
         fit_seasons=args.seasons if args.fit_seasons is None else args.fit_seasons,

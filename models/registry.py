@@ -25,6 +25,18 @@ SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
 """Models that come with Kakashi, so a fresh install forecasts without training."""
 
 
+def newest_shipped(crop: str) -> Path:
+    """The shipped model file of ``crop``'s newest version."""
+    prefix = f"yield-{crop}-"
+    files = sorted(
+        SHIPPED_DIR.glob(f"{prefix}*.onnx"),
+        key=lambda p: parse_version(p.stem.removeprefix(prefix)),
+    )
+    if not files:
+        raise FileNotFoundError(f"no shipped {crop} model in {SHIPPED_DIR}")
+    return files[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class RegistryEvent:
     kind: str

@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import multiprocessing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -275,20 +276,24 @@ def _figures(data: Dataset, held: list[HeldOut]) -> tuple[dict[str, Any], dict[s
     return full_table, by_pattern
 
 
-def train_crop(data: Dataset, params: BoostParams, seed: int) -> TrainedCrop:
+def train_crop(data: Dataset, params: BoostParams, seed: int, workers: int = 1) -> TrainedCrop:
     spec = crop_spec(data.crop)
     seasons = Campaigns.of(data.season_info)
     splits = rotations(seasons.own, seed)
     x = data.features.astype(np.float64)
     progress = row_progress(x, spec)
-    held: list[HeldOut] = []
+    jobs = [(data, x, progress, seasons, split, params) for split in splits]
+    if workers > 1:
+        # Rotations are independent; each worker fits with one thread.
+        with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs))) as pool:
+            results = pool.starmap(_rotation, jobs)
+    else:
+        results = [_rotation(*job) for job in jobs]
     for n, split in enumerate(splits):
-        fitted, calibrated, forecasts = _rotation(data, x, progress, seasons, split, params)
-        held.append(forecasts)
-        if n == 0:
-            # The shipped model is the first rotation's, fitted without its test years.
-            model, calibration = fitted, calibrated
         log.info("rotation %d of %d done (test years %s)", n + 1, len(splits), split.test_years)
+    # The shipped model is the first rotation's, fitted without its test years.
+    model, calibration, _ = results[0]
+    held = [forecasts for _, _, forecasts in results]
     split = splits[0]
     train_x = x[~split.touches_test(seasons)[data.row_season]]
     full_table, by_pattern = _figures(data, held)
@@ -383,7 +388,7 @@ def train_main(args: argparse.Namespace) -> int:
     for crop in crops:
         store = SeasonStore.load(dataset_path(args.data_dir, crop), crop)
         data = featurize(store, DatasetConfig(seed=store_seed(dataset_path(args.data_dir, crop))))
-        trained = train_crop(data, crop_params(crop, params), seed=params.seed)
+        trained = train_crop(data, crop_params(crop, params), params.seed, args.workers)
         path = export_model(trained, out_dir, args.version, dt.date.today())
         report = out_dir / f"{path.stem}.evaluation.json"
         report.write_text(json.dumps(trained.evaluation, indent=2) + "\n")

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from models.registry import ModelRegistry, RegistryEvent
+from models.model_file import parse_version
+from models.registry import SHIPPED_DIR, ModelRegistry, RegistryEvent, newest_shipped
 from tests.models.conftest import drop
 
 
@@ -72,3 +73,15 @@ def test_only_the_crops_grown_here_are_loaded(model_dir: Path) -> None:
     registry = ModelRegistry([model_dir], crops={"maize"})
     assert registry.refresh() == []
     assert registry.active("rice") is None
+
+
+def test_newest_shipped_is_the_highest_version_of_the_crop() -> None:
+    for crop in ("maize", "wheat", "rice"):
+        path = newest_shipped(crop)
+        versions = [
+            parse_version(p.stem.removeprefix(f"yield-{crop}-"))
+            for p in SHIPPED_DIR.glob(f"yield-{crop}-*.onnx")
+        ]
+        assert parse_version(path.stem.removeprefix(f"yield-{crop}-")) == max(versions)
+    with pytest.raises(FileNotFoundError, match="no shipped barley model"):
+        newest_shipped("barley")
