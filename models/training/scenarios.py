@@ -43,9 +43,10 @@ SITES: dict[str, Site] = {
 
 
 SPLICES_WHEAT = 2
-"""Wheat's seasons, sown in autumn and judged at harvest the next summer, depend on
-weather the gateway has not seen yet more than maize or rice do: 36 campaigns give
-the trees too few independent rests of season (docs/forecasting.md, Spliced seasons)."""
+"""Spliced seasons per real wheat season. Wheat's only: maize and rice meet the
+accuracy goal without them, and each splice is another simulation (wheat's two:
+6,030 runs, about 20 minutes on two cores); what they do for maize and rice is
+not measured yet (docs/forecasting.md, Spliced seasons)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 A tree model learns what a season's state so far means for its yield from the
 training seasons, and each of them pairs its state with one rest of season
-only: the same year's. Wheat has 36 campaigns, and every soil, sowing day and
+only: the same year's. Wheat has 42 campaigns, and every soil, sowing day and
 irrigation strategy of one campaign meets the same spring, so the trees see
 few independent springs for each kind of winter and learn years rather than
 the crop. A spliced season is a real season's own weather up to a drawn day,

@@ -23,8 +23,11 @@ def test_subcommands_are_registered_with_their_handlers() -> None:
     assert _parse("build-dataset", "--crop", "rice", "--workers", "2").func.__name__ == (
         "build_dataset_main"
     )
-    args = _parse("train", "--crop", "maize", "--version", "1.3.0")
+    build = _parse("build-dataset", "--crop", "wheat", "--splices", "0")
+    assert (build.splices, _parse("build-dataset").splices) == (0, None)
+    args = _parse("train", "--crop", "maize", "--version", "1.3.0", "--workers", "2")
     assert (args.func.__name__, args.crop, args.version) == ("train_main", ["maize"], "1.3.0")
+    assert (args.workers, _parse("train").workers) == (2, 1)
     with pytest.raises(SystemExit):
         _parse("train", "--crop", "cassava")
     floor = _parse("analog-experiment", "--crop", "wheat", "--analogs", "0", "--stage", "60")
