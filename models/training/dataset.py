@@ -19,7 +19,7 @@ from models.crops import CropSpec, crop_spec
 from models.daily import DailySeries
 from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
-from models.training.seasons import SEASON_COLUMNS, SPLICE_COLUMNS, SeasonStore
+from models.training.seasons import SEASON_COLUMNS, SPLICE_COLUMNS, SeasonStore, season_labels
 from models.training.sensors import observe, season_rng
 
 EVAL_FRACTIONS: tuple[float, ...] = (0.3, 0.6, 0.9)
@@ -170,14 +170,7 @@ def assemble(crop: str, parts: Sequence[SeasonRows]) -> Dataset:
         np.asarray([p.yield_t_ha for p in parts], dtype=np.float64),
         np.asarray([p.length_days for p in parts], dtype=np.int64),
         np.asarray([p.season.year for p in parts], dtype=np.int64),
-        {
-            "site": [p.season.site for p in parts],
-            "soil": [p.season.soil for p in parts],
-            "strategy": [p.season.strategy.value for p in parts],
-            "planted": [p.season.planted.isoformat() for p in parts],
-            "donor": ["" if p.season.donor is None else str(p.season.donor) for p in parts],
-            "splice_day": [str(p.season.splice_day) if p.season.donor else "" for p in parts],
-        },
+        season_labels([p.season for p in parts]),
     )
 
 

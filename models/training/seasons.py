@@ -147,15 +147,20 @@ def store_of(crop: str, simulated: Sequence[SimulatedSeason]) -> SeasonStore:
         daily,
         np.asarray([s.length_days for s in simulated], dtype=np.int64),
         np.asarray([s.yield_t_ha for s in simulated], dtype=np.float64),
-        {
-            "site": [s.season.site for s in simulated],
-            "soil": [s.season.soil for s in simulated],
-            "strategy": [s.season.strategy.value for s in simulated],
-            "planted": [s.season.planted.isoformat() for s in simulated],
-            "donor": ["" if s.season.donor is None else str(s.season.donor) for s in simulated],
-            "splice_day": [str(s.season.splice_day) if s.season.donor else "" for s in simulated],
-        },
+        season_labels([s.season for s in simulated]),
     )
+
+
+def season_labels(seasons: Sequence[Season]) -> dict[str, list[str]]:
+    """The per-season columns a store and a dataset keep (SEASON_COLUMNS, SPLICE_COLUMNS)."""
+    return {
+        "site": [s.site for s in seasons],
+        "soil": [s.soil for s in seasons],
+        "strategy": [s.strategy.value for s in seasons],
+        "planted": [s.planted.isoformat() for s in seasons],
+        "donor": ["" if s.donor is None else str(s.donor) for s in seasons],
+        "splice_day": ["" if s.donor is None else str(s.splice_day) for s in seasons],
+    }
 
 
 def crop_seasons(crop: str, config: DatasetConfig) -> list[Season]:
