@@ -21,6 +21,8 @@ class Forecast:
     progress: float
     """Share of the nominal season elapsed, 0..1."""
     expected_harvest: dt.date
+    notes: tuple[str, ...] = ()
+    """What was degraded and how: an input missing or held, a fallback taken."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,9 @@ class Forecaster:
                 f"{built.hargreaves_days} of {days} days"
             )
         outcome = self.forecast_series(field.field, field.crop, series, now, field.context)
-        return ForecastOutcome(outcome.forecast, tuple(notes) + outcome.notes)
+        every = tuple(notes) + outcome.notes
+        made = outcome.forecast
+        return ForecastOutcome(None if made is None else replace(made, notes=every), every)
 
     def forecast_series(
         self,
@@ -163,6 +165,7 @@ class Forecaster:
             ),
             progress=progress,
             expected_harvest=expected_harvest(spec, series, gdd),
+            notes=notes,
         )
         return ForecastOutcome(forecast, notes)
 

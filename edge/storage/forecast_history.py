@@ -11,7 +11,9 @@ from edge.storage.timestamps import from_ms
 
 log = logging.getLogger(__name__)
 
-_COLUMNS = "field, ts, p10, p50, p90, model_version, features_used, progress, expected_harvest"
+_COLUMNS = (
+    "field, ts, p10, p50, p90, model_version, features_used, progress, expected_harvest, notes"
+)
 
 _HISTORY = f"""
     SELECT {_COLUMNS} FROM forecasts
@@ -40,6 +42,8 @@ class StoredForecast:
     """Share of the season elapsed, 0..1 (None for forecasts stored before migration 3)."""
     expected_harvest: str | None
     """ISO date."""
+    notes: tuple[str, ...] = ()
+    """What was degraded (none for forecasts stored before migration 5)."""
 
 
 def forecast_history(
@@ -55,7 +59,7 @@ def latest_forecasts(db: Database) -> list[StoredForecast]:
 
 
 def _row(row: tuple[object, ...]) -> StoredForecast:
-    field, ts, p10, p50, p90, version, features, progress, harvest = row
+    field, ts, p10, p50, p90, version, features, progress, harvest, notes = row
     return StoredForecast(
         field=str(field),
         ts=from_ms(int(str(ts))),
@@ -63,9 +67,10 @@ def _row(row: tuple[object, ...]) -> StoredForecast:
         p50=_number(p50),
         p90=_number(p90),
         model_version=str(version),
-        features_used=_features(str(field), features),
+        features_used=_strings(str(field), "features_used", features),
         progress=_number(progress),
         expected_harvest=None if harvest is None else str(harvest),
+        notes=_strings(str(field), "notes", notes),
     )
 
 
@@ -73,13 +78,14 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _features(field: str, text: object) -> tuple[str, ...]:
+def _strings(field: str, column: str, text: object) -> tuple[str, ...]:
+    """A JSON list of strings from ``column``; empty if it is NULL or damaged."""
     if not isinstance(text, str):
         return ()
     try:
         decoded = json.loads(text)
     except json.JSONDecodeError:
         # A damaged row must not take the page down; say so once in the log.
-        log.warning("forecast of %s: features_used is not JSON: %r", field, text[:80])
+        log.warning("forecast of %s: %s is not JSON: %r", field, column, text[:80])
         return ()
     return tuple(str(f) for f in decoded) if isinstance(decoded, list) else ()

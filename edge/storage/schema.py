@@ -202,11 +202,18 @@ def _migration_4_hourly_summaries(db: Database) -> None:
     )
 
 
+def _migration_5_forecast_notes(db: Database) -> None:
+    """Each forecast's notes (a JSON list): what was missing, held or taken as
+    what, so the page and the uplink say why a band is wide. Older rows have none."""
+    db.table("forecasts").add_column("notes", str)
+
+
 MIGRATIONS: Sequence[Migration] = (
     _migration_1_initial,
     _migration_2_audit,
     _migration_3_people_and_forecast_detail,
     _migration_4_hourly_summaries,
+    _migration_5_forecast_notes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -245,7 +245,8 @@ class Storage:
         with self.transaction() as db:
             db.conn.execute(
                 "INSERT OR REPLACE INTO forecasts (field, ts, p10, p50, p90, model_version, "
-                "features_used, progress, expected_harvest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "features_used, progress, expected_harvest, notes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     forecast.field,
                     to_ms(forecast.ts),
@@ -256,6 +257,7 @@ class Storage:
                     json.dumps(list(forecast.features_used)),
                     forecast.progress,
                     forecast.expected_harvest.isoformat(),
+                    json.dumps(list(forecast.notes)),
                 ),
             )
             if self._outbox is not None:

@@ -112,6 +112,7 @@ class JsonMessages:
             "features_used": list(forecast.features_used),
             "progress": json_value(forecast.progress),
             "expected_harvest": forecast.expected_harvest.isoformat(),
+            "notes": list(forecast.notes),
         }
         topic = self.topics.forecast(forecast.field)
         return OutboxMessage("forecast", topic, dumps(body), to_ms(forecast.ts))

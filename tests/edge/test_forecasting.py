@@ -178,11 +178,15 @@ def test_soil_texture_and_irrigation_reach_the_model_and_the_stored_forecast(
             storage.write_readings(readings[i : i + 5000])
         assert FieldForecasts(config, storage, tmp_path / "models").run_once(now) == 1
         with storage.locked() as db:
-            [(used, progress, harvest)] = db.conn.execute(
-                "SELECT features_used, progress, expected_harvest FROM forecasts"
+            [(used, progress, harvest, notes)] = db.conn.execute(
+                "SELECT features_used, progress, expected_harvest, notes FROM forecasts"
             ).fetchall()
     features = json.loads(used)
     assert {"soil_wp", "soil_fc", "irrigation_trigger"} <= set(features)
+    # What was degraded is stored with the forecast, for the page and the uplink.
+    said = json.loads(notes)
+    assert any("co2_ppm" in n and "held at" in n for n in said)
+    assert any("location not used" in n for n in said)
     assert 0 < progress < 1
     planted = dt.datetime.fromtimestamp(now, dt.UTC).date() - dt.timedelta(days=DAYS)
     assert dt.date.fromisoformat(harvest) > planted + dt.timedelta(days=DAYS)

@@ -33,6 +33,8 @@ class ForecastOut(BaseModel):
     """Share of the season elapsed, 0..1."""
     expected_harvest: str | None
     """ISO date."""
+    notes: list[str]
+    """What was degraded: an input missing (band widened), held, or taken as none."""
 
     @classmethod
     def of(cls, stored: StoredForecast) -> ForecastOut:
@@ -46,6 +48,7 @@ class ForecastOut(BaseModel):
             features_used=list(stored.features_used),
             progress=stored.progress,
             expected_harvest=stored.expected_harvest,
+            notes=list(stored.notes),
         )
 
 

@@ -202,14 +202,16 @@ def test_a_plan_queues_a_mission_per_vehicle_and_clears_idle_ones(storage: Stora
 
 
 def test_a_forecast_is_stored_and_queued(storage: Storage) -> None:
+    note = "field north-paddy: no rain gauge; band widened"
     forecast = Forecast(
-        "north-paddy", T0, 4.1, 5.2, 6.0, "rice-v3", ("gdd",), 0.5, dt.date(2025, 9, 20)
+        "north-paddy", T0, 4.1, 5.2, 6.0, "rice-v3", ("gdd",), 0.5, dt.date(2025, 9, 20), (note,)
     )
     storage.write_forecast(forecast)
     ((_, kind, topic, body, _),) = rows(storage)
     assert (kind, topic) == ("forecast", "kakashi/yamakawa/fields/north-paddy/forecast")
     assert body["p50"] == 5.2
     assert body["expected_harvest"] == "2025-09-20"
+    assert body["notes"] == [note]
     with storage.locked() as db:
         assert db.conn.execute("SELECT field, p50 FROM forecasts").fetchall() == [
             ("north-paddy", 5.2)

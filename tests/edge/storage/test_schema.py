@@ -7,6 +7,7 @@ import pytest
 
 from drivers.reading import Quality, Reading
 from edge.storage import SCHEMA_VERSION, Storage, StorageError, migrate
+from edge.storage.forecast_history import latest_forecasts
 from edge.storage.lean_import import Database
 from edge.storage.schema import schema_version
 from edge.storage.summaries import watermark_ms
@@ -148,6 +149,20 @@ def test_schema_2_plans_gain_updated_and_actor_and_forecasts_their_detail(tmp_pa
         "SELECT p50, features_used, progress, expected_harvest FROM forecasts"
     ).fetchall() == [(2.0, None, None, None)]
     assert {"users", "sessions", "api_tokens"} <= set(db.table_names())
+
+
+def test_schema_4_forecasts_gain_notes_and_old_ones_read_as_none(tmp_path: Path) -> None:
+    db = _raw(tmp_path / "v4.db")
+    assert migrate(db, target=4) == 4
+    db.execute(
+        "INSERT INTO forecasts (field, ts, p10, p50, p90, model_version, features_used) "
+        "VALUES ('f', 1, 1.0, 2.0, 3.0, 'm', '[\"gdd\"]')"
+    )
+    assert migrate(db) == SCHEMA_VERSION
+    [old] = latest_forecasts(db)
+    assert (old.p50, old.features_used, old.notes) == (2.0, ("gdd",), ())
+    db.execute("UPDATE forecasts SET notes = 'not json'")
+    assert latest_forecasts(db)[0].notes == ()
 
 
 def test_schema_3_database_with_data_migrates_and_backfills_its_summaries(

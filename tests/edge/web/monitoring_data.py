@@ -34,7 +34,13 @@ def write_all(storage: Storage, readings: Sequence[Reading], batch: int = 5000) 
         storage.write_readings(readings[i : i + batch])
 
 
-def forecast(field: str, ts: float, p50: float, features: Iterable[str] = ("gdd",)) -> Forecast:
+def forecast(
+    field: str,
+    ts: float,
+    p50: float,
+    features: Iterable[str] = ("gdd",),
+    notes: tuple[str, ...] = (),
+) -> Forecast:
     return Forecast(
         field=field,
         ts=ts,
@@ -45,6 +51,7 @@ def forecast(field: str, ts: float, p50: float, features: Iterable[str] = ("gdd"
         features_used=tuple(features),
         progress=0.42,
         expected_harvest=dt.date(2026, 9, 20),
+        notes=notes,
     )
 
 

@@ -37,6 +37,8 @@ READ_ENDPOINTS = [
     "/metrics",
 ]
 
+DRY_NOTE = "field north: no rain gauge; band widened"
+
 
 @pytest.fixture
 def viewer(client_as: ClientAs) -> TestClient:
@@ -201,7 +203,7 @@ def test_fields_show_key_readings_sparkline_forecast_and_alerts(
     now = time.time()
     write_all(storage, soil_readings(now - 86_400 + 60, 8640 - 6))
     storage.write_forecast(forecast(FIELD, now - 7200, 5.1))
-    storage.write_forecast(forecast(FIELD, now - 3600, 5.4, ("gdd", "soil_moisture")))
+    storage.write_forecast(forecast(FIELD, now - 3600, 5.4, ("gdd", "soil_moisture"), (DRY_NOTE,)))
     storage.write_readings([bad_reading(now - 1, Quality.OUT_OF_RANGE)])
 
     fields = viewer.get("/api/fields").json()
@@ -222,6 +224,7 @@ def test_fields_show_key_readings_sparkline_forecast_and_alerts(
     assert north["forecast"]["p50"] == 5.4
     assert north["forecast"]["features_used"] == ["gdd", "soil_moisture"]
     assert north["forecast"]["expected_harvest"] == "2026-09-20"
+    assert north["forecast"]["notes"] == [DRY_NOTE]
     assert [a["kind"] for a in north["alerts"]] == ["reading_quality"]
     garden = fields[1]
     assert garden["devices"] == []

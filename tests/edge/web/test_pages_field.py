@@ -45,6 +45,9 @@ def test_field_page_shows_facts_charts_forecasts_and_sensors(client_as: ClientAs
     assert 'id="field-config"' in html
     assert f'href="/devices/{PROBE}"' in html
     assert f'data-live="{PROBE}/ph"' in html
+    # What the newest forecast lacked is said under it.
+    assert "Notes on this forecast (inputs missing, dropped or held):" in html
+    assert "<li>field north-paddy: no rain gauge; band widened</li>" in html
 
 
 @pytest.mark.usefixtures("village_day")

@@ -80,6 +80,9 @@ def forecasts(now: float) -> list[Forecast]:
                         dt.datetime.fromtimestamp(planted, dt.UTC).date()
                         + dt.timedelta(days=season_days)
                     ),
+                    notes=(f"field {field}: no rain gauge; band widened",)
+                    if field == "north-paddy"
+                    else (),
                 )
             )
     return made
