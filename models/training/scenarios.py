@@ -42,10 +42,10 @@ SITES: dict[str, Site] = {
 }
 
 
-SPLICES_WHEAT = 2
+SPLICES_WHEAT = 4
 """Spliced seasons per real wheat season. Wheat's only: maize and rice meet the
-accuracy goal without them, and each splice is another simulation (wheat's two:
-6,030 runs, about 20 minutes on two cores); what they do for maize and rice is
+accuracy goal without them, and each splice is another simulation (wheat's four:
+12,060 runs, about 45 minutes on two cores); what they do for maize and rice is
 not measured yet (docs/forecasting.md, Spliced seasons)."""
 
 

@@ -32,6 +32,8 @@ from models.training.simulate import LEAD_DAYS, season_window, site_weather
 from models.training.split import campaign
 
 COLUMNS = ("MinTemp", "MaxTemp", "Precipitation", "ReferenceET")
+SPLICE_ROUND = 2
+"""Spliced seasons drawn per round (``splices_of``)."""
 SPLICE_SHARE = (0.2, 0.9)
 """The splice day is drawn in this share of the real season's length: the span
 of season progress forecasts are made in."""
@@ -90,22 +92,29 @@ def splices_of(
     season: Season, length_days: int, years: Sequence[int], count: int, seed: int
 ) -> list[Season]:
     """``count`` spliced seasons of a real one that lasted ``length_days``: each a
-    donor drawn from ``years`` and a splice day; deterministic per season."""
+    donor drawn from ``years`` (no donor twice) and a splice day; deterministic per
+    season. They are drawn in rounds of ``SPLICE_ROUND``, each round from its own
+    generator, so asking for more never redraws (nor re-simulates) the first ones."""
     usable = donor_years(season, years)
-    if not usable or count <= 0:
-        return []
-    rng = season_rng(seed, f"splice/{season.key}")
-    donors = rng.choice(usable, size=min(count, len(usable)), replace=False)
     lo, hi = SPLICE_SHARE
-    return [
-        Season(
-            season.crop,
-            season.site,
-            season.soil,
-            season.strategy,
-            season.planted,
-            donor=int(d),
-            splice_day=max(1, round(float(rng.uniform(lo, hi)) * length_days)),
-        )
-        for d in donors
-    ]
+    out: list[Season] = []
+    for r in range(-(-count // SPLICE_ROUND)):
+        rng = season_rng(seed, f"splice/{season.key}" if r == 0 else f"splice/{r}/{season.key}")
+        left = [y for y in usable if y not in {s.donor for s in out}]
+        size = min(SPLICE_ROUND, count - len(out), len(left))
+        if size <= 0:
+            break
+        for d in rng.choice(left, size=size, replace=False):
+            day = max(1, round(float(rng.uniform(lo, hi)) * length_days))
+            out.append(
+                Season(
+                    season.crop,
+                    season.site,
+                    season.soil,
+                    season.strategy,
+                    season.planted,
+                    donor=int(d),
+                    splice_day=day,
+                )
+            )
+    return out

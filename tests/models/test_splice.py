@@ -58,6 +58,11 @@ def test_splices_are_drawn_per_season_deterministically() -> None:
         assert lo * 150 - 1 <= s.splice_day <= hi * 150 + 1
         assert s.key.startswith(SEASON.key + "+")
     assert splices_of(SEASON, 150, years, 0, seed=1) == []
+    # Drawn in rounds: asking for more keeps the first ones (and their simulations).
+    more = splices_of(SEASON, 150, years, 5, seed=1)
+    assert more[:2] == first[:2]
+    assert splices_of(SEASON, 150, years, 4, seed=1) == more[:4]
+    assert len({s.donor for s in more}) == 5
 
 
 def test_a_split_holds_out_a_spliced_season_if_either_year_is_tested() -> None:
