@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.cli import add_model_command
-from models.registry import SHIPPED_DIR
+from models.registry import newest_shipped
 from tests.models.conftest import DATA
 
 
@@ -37,11 +37,11 @@ def test_subcommands_are_registered_with_their_handlers() -> None:
 
 
 def test_info_prints_the_evaluation_of_a_shipped_model(capsys: pytest.CaptureFixture[str]) -> None:
-    path = SHIPPED_DIR / "yield-maize-1.3.0.onnx"
+    path = newest_shipped("maize")
     args = _parse("info", str(path))
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "kakashi-yield-maize@1.3.0" in out
+    assert f"kakashi-yield-maize@{path.stem.removeprefix('yield-maize-')}" in out
     assert "60%: RMSE" in out
     assert "days_since_planting" in out
 
