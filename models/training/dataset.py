@@ -19,7 +19,7 @@ from models.crops import CropSpec, crop_spec
 from models.daily import DailySeries
 from models.features import FEATURE_NAMES, MIN_DAYS, season_features
 from models.training.scenarios import SITES, DatasetConfig, Season
-from models.training.seasons import SEASON_COLUMNS, SPLICE_COLUMNS, SeasonStore, season_labels
+from models.training.seasons import SeasonStore, hash_labels, real_seasons, season_labels
 from models.training.sensors import observe, season_rng
 
 EVAL_FRACTIONS: tuple[float, ...] = (0.3, 0.6, 0.9)
@@ -131,7 +131,7 @@ class Dataset:
 
     def real(self) -> npt.NDArray[np.bool_]:
         """Which seasons are real, not spliced (``models.training.splice``)."""
-        return np.asarray([d == "" for d in self.season_info["donor"]], dtype=np.bool_)
+        return real_seasons(self.season_info)
 
     @property
     def row_yield(self) -> npt.NDArray[np.float64]:
@@ -151,9 +151,7 @@ class Dataset:
             self.season_year,
         ):
             h.update(np.ascontiguousarray(arr).tobytes())
-        spliced = any(self.season_info["donor"])
-        for name in SEASON_COLUMNS + (SPLICE_COLUMNS if spliced else ()):
-            h.update("\x1f".join(self.season_info[name]).encode())
+        hash_labels(h, self.season_info)
         return h.hexdigest()
 
 

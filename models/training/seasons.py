@@ -62,13 +62,9 @@ class SeasonStore:
     def seasons(self) -> int:
         return int(self.length.size)
 
-    @property
-    def spliced(self) -> bool:
-        return any(self.info["donor"])
-
     def real(self) -> npt.NDArray[np.bool_]:
         """Which seasons are real (not spliced)."""
-        return np.asarray([d == "" for d in self.info["donor"]], dtype=np.bool_)
+        return real_seasons(self.info)
 
     def season(self, i: int) -> Season:
         donor = self.info["donor"][i]
@@ -94,9 +90,7 @@ class SeasonStore:
             h.update(np.ascontiguousarray(self.daily[v]).tobytes())
         h.update(self.length.tobytes())
         h.update(self.yield_t_ha.tobytes())
-        # A store without spliced seasons keeps the digest it had before they existed.
-        for name in SEASON_COLUMNS + (SPLICE_COLUMNS if self.spliced else ()):
-            h.update("\x1f".join(self.info[name]).encode())
+        hash_labels(h, self.info)
         return h.hexdigest()
 
     def save(self, path: Path, manifest: dict[str, object]) -> None:
@@ -149,6 +143,20 @@ def store_of(crop: str, simulated: Sequence[SimulatedSeason]) -> SeasonStore:
         np.asarray([s.yield_t_ha for s in simulated], dtype=np.float64),
         season_labels([s.season for s in simulated]),
     )
+
+
+def real_seasons(info: dict[str, list[str]]) -> npt.NDArray[np.bool_]:
+    """Which of the seasons labelled ``info`` are real (no donor), not spliced."""
+    return np.asarray([d == "" for d in info["donor"]], dtype=np.bool_)
+
+
+def hash_labels(h: Any, info: dict[str, list[str]]) -> None:
+    """Feed the per-season labels to the hash ``h``. The splice columns count only
+    when some season is spliced: a store or dataset without any keeps the digest it
+    had before they existed (the shipped models name their data by it)."""
+    spliced = any(info["donor"])
+    for name in SEASON_COLUMNS + (SPLICE_COLUMNS if spliced else ()):
+        h.update("\x1f".join(info[name]).encode())
 
 
 def season_labels(seasons: Sequence[Season]) -> dict[str, list[str]]:
